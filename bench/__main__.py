@@ -1,0 +1,81 @@
+"""``make bench``: page figures for the budgets in DESIGN.md.
+
+Builds a throw-away SQLite database with the demo content in a temporary folder, then for
+each page prints the median and p95 server time, the SQL query count and the bytes a browser
+transfers (gzip-compressed HTML plus every stylesheet, script and font it references).
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+
+REQUESTS = 200
+PAGES = ["/en/", "/mn/", "/ru/directory/", "/ky/accounts/login/"]
+
+
+def _setup() -> None:
+    folder = tempfile.mkdtemp(prefix="minehub-bench-")
+    os.environ.update(
+        MINEHUB_VAR_DIR=folder, MINEHUB_DEBUG="0", MINEHUB_HTTPS="0",
+        MINEHUB_SECRET_KEY="bench-" + "x7Qm2pL8vN4tR6wY1zA5cF0hB3dG7jK9mP2sU4xW6yE8qT1rV5n",
+        MINEHUB_ALLOWED_HOSTS="testserver", MINEHUB_CACHE_URL="locmem",
+        DJANGO_SETTINGS_MODULE="minehub.settings",
+    )  # fmt: skip
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    quiet = io.StringIO()
+    call_command("setup", stdout=quiet)
+
+
+def _asset_bytes(html: str, client: object) -> int:
+    total = 0
+    for url in set(re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js|woff2?))"', html)):
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        total += len(gzip.compress(body, 6))
+    return total
+
+
+def main() -> None:
+    _setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    print(f"MineHub page benchmark: {REQUESTS} requests per page, SQLite, demo content")
+    print(f"{'page':24} {'median ms':>9} {'p95 ms':>7} {'queries':>7} {'KB transferred':>15}")
+    for page in PAGES:
+        client.get(page)  # warm caches and compiled templates
+        timings = []
+        for _ in range(REQUESTS):
+            start = time.perf_counter()
+            response = client.get(page)
+            timings.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (page, response.status_code)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page)
+        html = response.content.decode()
+        transferred = len(gzip.compress(response.content, 6)) + _asset_bytes(html, client)
+        p95 = statistics.quantiles(timings, n=20)[-1]
+        print(
+            f"{page:24} {statistics.median(timings):9.2f} {p95:7.2f} "
+            f"{len(queries.captured_queries):7d} {transferred / 1024:15.1f}"
+        )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from minehub.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profile/", views.profile_edit, name="profile"),
+    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+]

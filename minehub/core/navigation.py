@@ -1,0 +1,57 @@
+"""The main sections of the hub, shown in the header of every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    url_name: str
+    title: Promise
+    summary: Promise
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "library",
+        "core:library",
+        _("Library"),
+        _("Legal acts, guidelines, reports and training materials."),
+    ),
+    Section(
+        "news",
+        "core:news",
+        _("News & events"),
+        _("News, newsletters and events from programmes and partners."),
+    ),
+    Section(
+        "directory",
+        "directory:organisation-list",
+        _("Directory"),
+        _("Ministries, federations, NGOs, donors and researchers working on mining."),
+    ),
+    Section(
+        "exchange",
+        "core:exchange",
+        _("Exchange"),
+        _("Members share experiences, solutions and questions."),
+    ),
+    Section(
+        "monitoring",
+        "core:monitoring",
+        _("Monitoring"),
+        _("Air, water and soil data at mine sites, and the rehabilitation of closed sites."),
+    ),
+    Section(
+        "search",
+        "core:search",
+        _("Search"),
+        _("Find knowledge in Mongolian, Kyrgyz, Russian and English."),
+    ),
+)
+SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}

@@ -1,0 +1,44 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from minehub.accounts.models import User
+from minehub.accounts.roles import Role, roles_of
+from minehub.directory.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_content_loads_once_and_prints_the_admin_password_once() -> None:
+    first = io.StringIO()
+    call_command("load_demo", stdout=first)
+    assert "password:" in first.getvalue()
+    counts = (Organisation.objects.count(), User.objects.count())
+    assert counts[0] >= 12
+    second = io.StringIO()
+    call_command("load_demo", stdout=second)
+    assert "password:" not in second.getvalue()
+    assert (Organisation.objects.count(), User.objects.count()) == counts
+
+
+def test_demo_content_is_labelled_as_demo_and_covers_every_role() -> None:
+    call_command("load_demo", stdout=io.StringIO())
+    assert not Organisation.objects.filter(is_demo=False).exists()
+    assert not User.objects.filter(is_demo=False).exists()
+    held = set().union(*(roles_of(user) for user in User.objects.all()))
+    assert held == set(Role)
+    for organisation in Organisation.objects.all():
+        for code in ("en", "mn", "ky", "ru"):
+            assert getattr(organisation, f"name_{code}"), (organisation.slug, code)
+
+
+def test_demo_admin_can_log_in_with_the_printed_password(client: object) -> None:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    password = out.getvalue().split("password: ")[1].split()[0]
+    response = client.post(
+        "/en/accounts/login/", {"login": "admin@demo.minehub.org", "password": password}
+    )
+    assert response.status_code == 302
+    assert client.get("/en/admin/").status_code == 200

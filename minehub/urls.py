@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from minehub.core import views as core_views
+
+handler500 = "minehub.core.views.server_error"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("language/", core_views.switch_language, name="set_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("minehub.core.urls")),
+    path("directory/", include("minehub.directory.urls")),
+    path("accounts/", include("minehub.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)
+
+admin.site.site_header = settings.MINEHUB_SITE_NAME
+admin.site.site_title = settings.MINEHUB_SITE_NAME
