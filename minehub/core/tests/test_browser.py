@@ -23,10 +23,14 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(live_server: object) -> Iterator[object]:
+def allow_sync_orm(monkeypatch: pytest.MonkeyPatch) -> None:
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
     # test itself (reading the outbox, creating data) are still synchronous and safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def page(live_server: object, allow_sync_orm: None) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -71,9 +75,9 @@ def test_home_in_four_languages_switch_sign_up_and_log_in(
     assert page.url == f"{base}/ru/"
 
     page.goto(f"{base}/en/accounts/signup/")
-    page.get_by_label("Email").fill("tuya@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_label("Email:").fill("tuya@example.org")
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again):").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
     page.wait_for_url(re.compile(r"/confirm-email/"))
     link = re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[-1].body).group(1)
@@ -83,16 +87,15 @@ def test_home_in_four_languages_switch_sign_up_and_log_in(
 
     page.get_by_role("button", name="Log out").click()
     page.goto(f"{base}/en/accounts/login/")
-    page.get_by_label("Email").fill("tuya@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Email:").fill("tuya@example.org")
+    page.get_by_label("Password:").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(re.compile(r"/accounts/profile/"))
     assert page.get_by_role("heading", name="My profile").is_visible()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_home_reads_without_javascript(live_server: object) -> None:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def test_home_reads_without_javascript(live_server: object, allow_sync_orm: None) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -60,7 +60,7 @@ def test_too_many_form_fields_are_rejected_with_400(client: Client) -> None:
 @override_settings(ROOT_URLCONF=__name__)
 def test_server_error_page_has_no_stack_trace() -> None:
     client = Client(raise_request_exception=False)
-    response = client.get("/boom/")
+    response = client.get("/boom/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 500
     html = response.content.decode()
     assert "Something went wrong on our side" in html

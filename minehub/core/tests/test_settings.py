@@ -15,7 +15,11 @@ GOOD_KEY = "k3J9-x7Qm2pL8vN4tR6wY1zA5cF0hB3dG7jK9mP2sU4xW6yE8qT1rV5nM0oI3lZ"
 
 
 def _minehub(*args: str, **environment: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MINEHUB_", "DATABASE_URL"))}
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("MINEHUB_", "DATABASE_URL", "DJANGO_"))
+    }
     clean.update(environment)
     clean["MINEHUB_TESTING"] = "0"
     return subprocess.run(  # noqa: S603 - fixed command
