@@ -55,3 +55,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
 )
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+
+# Each language is named in itself, whatever the interface language, so a reader always
+# recognises their own (Django's name for "mn" is not Mongolian script).
+NATIVE_LANGUAGE_NAMES = (("mn", "Монгол"), ("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English"))

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from minehub.core.countries import country_name
 from minehub.core.i18n import translated, translated_language
 from minehub.core.models import MultilingualName, Region
 
@@ -65,6 +66,10 @@ class Organisation(MultilingualName):
 
     def get_absolute_url(self) -> str:
         return reverse("directory:organisation-detail", kwargs={"slug": self.slug})
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
 
     @property
     def description(self) -> str:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minehub.core.markdown import render_markdown
+from minehub.core.markdown import ALLOWED_TAGS, render_markdown
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -21,14 +21,13 @@ HOSTILE = [
 
 
 TAG = re.compile(r"<([a-z][a-z0-9]*)\b([^>]*)>", re.I)
-SAFE_TAGS = {"p", "em", "strong", "a", "img", "ul", "ol", "li", "code", "pre", "br"}
 
 
 def dangerous_markup(html: str) -> list[str]:
     """Real tags (not escaped text) that could run script or load foreign content."""
     problems = []
     for name, attributes in TAG.findall(html):
-        if name.lower() not in SAFE_TAGS:
+        if name.lower() not in ALLOWED_TAGS:
             problems.append(name)
         if re.search(r"\bon\w+\s*=|javascript:|data:|style\s*=", attributes, re.I):
             problems.append(attributes)

@@ -98,3 +98,16 @@ def test_bad_integer_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("MINEHUB_N", "12,5")
     with pytest.raises(ImproperlyConfigured, match="MINEHUB_N='12,5' is not a whole number"):
         env.integer("MINEHUB_N", 1)
+
+
+def test_default_sqlite_database_uses_wal_and_waits_for_locks(tmp_path: object) -> None:
+    code = (
+        "from django.db import connection\n"
+        "cursor = connection.cursor()\n"
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0],"
+        " cursor.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    result = _minehub("shell", "-c", code, MINEHUB_DEBUG="1", MINEHUB_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000"]
+    assert (tmp_path / "minehub.sqlite3").exists()

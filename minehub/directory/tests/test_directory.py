@@ -27,6 +27,7 @@ def test_directory_lists_and_filters_organisations(client: Client, organisations
     html = client.get("/en/directory/", {"kind": "cso", "country": "KG"}).content.decode()
     assert "Chatkal Community Monitors" in html
     assert "Ministry of Mining" not in html
+    assert "Kyrgyzstan" in html  # countries are named, not coded
 
 
 def test_directory_name_search_works_in_any_language(client: Client, organisations: None) -> None:
