@@ -109,5 +109,5 @@ def test_default_sqlite_database_uses_wal_and_waits_for_locks(tmp_path: object) 
     )
     result = _minehub("shell", "-c", code, MINEHUB_DEBUG="1", MINEHUB_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["wal", "20000"]
+    assert result.stdout.strip().splitlines()[-1].split() == ["wal", "20000"]
     assert (tmp_path / "minehub.sqlite3").exists()
