@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.db.migrations.executor import MigrationExecutor
 from django.http import (
     HttpRequest,
@@ -32,10 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "organisations": organisations,
             "organisation_count": Organisation.objects.count(),
             "topics": Topic.objects.all()[:16],
-            "region_counts": {
-                "MN": Region.objects.filter(country="MN").count(),
-                "KG": Region.objects.filter(country="KG").count(),
-            },
+            "region_counts": dict(
+                Region.objects.values_list("country").annotate(count=Count("id")).order_by()
+            ),
         },
     )
 

@@ -23,4 +23,4 @@ class Command(BaseCommand):
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not options["no_demo"]:
-            call_command("load_demo")
+            call_command("load_demo", stdout=self.stdout)
