@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count
 from django.http import (
     HttpRequest,
     HttpResponse,
