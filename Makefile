@@ -63,7 +63,7 @@ format: $(VENV)/.synced
 
 # Re-extracts translatable strings into the .po files (needs GNU gettext).
 messages: $(VENV)/.synced
-	cd minehub && MINEHUB_DEBUG=1 ../$(BIN)/minehub makemessages --no-obsolete --no-location -l mn -l ru -l ky -l en
+	cd minehub && MINEHUB_DEBUG=1 ../$(BIN)/minehub makemessages --no-obsolete --no-location -l mn -l ru -l ky
 
 bench: translations
 	$(BIN)/python -m bench

@@ -31,23 +31,27 @@ class MultilingualName(models.Model):
         return translated(self, "name")
 
 
-class Topic(MultilingualName):
+class CuratedTerm(MultilingualName):
+    """A term of a curated list, shown in the order the curators chose."""
+
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
+        abstract = True
         ordering = ["position", "slug"]
+
+
+class Topic(CuratedTerm):
+    class Meta(CuratedTerm.Meta):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
 
 
-class Mineral(MultilingualName):
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+class Mineral(CuratedTerm):
     symbol = models.CharField(_("chemical symbol"), max_length=10, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    class Meta:
-        ordering = ["position", "slug"]
+    class Meta(CuratedTerm.Meta):
         verbose_name = _("mineral")
         verbose_name_plural = _("minerals")
 

@@ -42,3 +42,7 @@ def test_demo_admin_can_log_in_with_the_printed_password(client: object) -> None
     )
     assert response.status_code == 302
     assert client.get("/en/admin/").status_code == 200
+
+
+def test_models_and_migrations_agree() -> None:
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
