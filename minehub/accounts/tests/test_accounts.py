@@ -131,3 +131,16 @@ def test_staff_enable_totp_and_then_need_the_code_to_log_in(client: Client) -> N
     code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
     assert fresh.post(step["Location"], {"code": code}).status_code == 302
     assert fresh.get("/en/accounts/profile/").status_code == 200
+
+
+def test_expired_session_sends_to_login_and_saves_nothing(client: Client) -> None:
+    from django.contrib.sessions.models import Session
+
+    user = make_user("sleepy@example.org", name="Before")
+    client.force_login(user)
+    Session.objects.all().delete()  # the session expired on the server
+    response = client.post("/en/accounts/profile/", {"name": "After"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/accounts/login/?next=")
+    user.refresh_from_db()
+    assert user.name == "Before"

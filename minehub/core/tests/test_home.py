@@ -104,3 +104,23 @@ def test_language_switch_ignores_unknown_languages(client: Client) -> None:
     response = client.post("/language/", {"language": "xx", "next": "/en/"})
     assert response["Location"] == "/en/"
     assert "django_language" not in response.cookies
+
+
+def test_healthz_is_unhealthy_while_migrations_are_pending(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("x", False)])
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["migrations"] == "pending"
+
+
+def test_administrators_use_the_admin_in_their_own_language(client: Client) -> None:
+    from minehub.core.testing import make_persona
+
+    client.force_login(make_persona("administrator"))
+    html = client.get("/ky/admin/core/topic/").content.decode()
+    assert '<html lang="ky"' in html
+    assert "темалар" in html.lower()  # the model name, translated
