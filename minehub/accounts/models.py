@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.urls import reverse
@@ -15,10 +16,7 @@ from minehub.directory.models import Organisation
 # Languages a member can say they speak: the hub's four plus the region's neighbours and
 # the languages of the donor and research community.
 SPOKEN_LANGUAGES = [
-    ("mn", _("Mongolian")),
-    ("ky", _("Kyrgyz")),
-    ("ru", _("Russian")),
-    ("en", _("English")),
+    *settings.LANGUAGES,
     ("kk", _("Kazakh")),
     ("uz", _("Uzbek")),
     ("tg", _("Tajik")),

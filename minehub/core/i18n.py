@@ -14,20 +14,16 @@ def active_language() -> str:
     return language if language in settings.LANGUAGE_CODES else "en"
 
 
-def translated(obj: Any, prefix: str, language: str | None = None) -> str:
-    """``obj.<prefix>_<language>``, falling back to English, then to any non-empty language."""
-    language = language or active_language()
-    for code in (language, "en", *settings.LANGUAGE_CODES):
-        value = getattr(obj, f"{prefix}_{code}", "")
-        if value:
-            return value
-    return ""
-
-
 def translated_language(obj: Any, prefix: str, language: str | None = None) -> str:
-    """The language code of the value :func:`translated` returns, for ``lang`` attributes."""
+    """The language whose ``obj.<prefix>_<code>`` is shown: the wanted one, else English,
+    else the first non-empty one (the wanted one when all are empty)."""
     language = language or active_language()
     for code in (language, "en", *settings.LANGUAGE_CODES):
         if getattr(obj, f"{prefix}_{code}", ""):
             return code
     return language
+
+
+def translated(obj: Any, prefix: str, language: str | None = None) -> str:
+    """``obj.<prefix>_<language>`` with the fallbacks of :func:`translated_language`."""
+    return getattr(obj, f"{prefix}_{translated_language(obj, prefix, language)}", "")

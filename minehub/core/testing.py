@@ -8,12 +8,11 @@ rules are tested as a whole table rather than one role at a time.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.test import Client
 
-from minehub.accounts.models import Membership, User
+from minehub.accounts.models import User
 from minehub.accounts.roles import Role, grant_role
 from minehub.directory.models import Organisation
 
@@ -71,14 +70,11 @@ def client_for(user: User | None) -> Client:
     return client
 
 
-@dataclass
 class Personas:
     """All personas, created lazily and once per test."""
 
-    _users: dict[str, User | None]
-
     def __init__(self) -> None:
-        self._users = {}
+        self._users: dict[str, User | None] = {}
 
     def __getitem__(self, name: str) -> User | None:
         if name not in self._users:
@@ -120,7 +116,6 @@ def check_permission_matrix(
 __all__ = [
     "PASSWORD",
     "PERSONAS",
-    "Membership",
     "Personas",
     "check_permission_matrix",
     "client_for",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -46,9 +46,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(
-        Organisation.objects.for_listing().annotate(member_count=Count("memberships")), slug=slug
-    )
+    organisation = get_object_or_404(Organisation.objects.for_listing(), slug=slug)
     people = [
         membership.user
         for membership in organisation.memberships.select_related("user").filter(
