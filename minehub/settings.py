@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "minehub.core",
     "minehub.accounts",
     "minehub.directory",
+    "minehub.library",
+    "minehub.publishing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

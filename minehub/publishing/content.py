@@ -1,0 +1,212 @@
+"""The base every publishable content type shares (DESIGN.md, "Content model").
+
+Documents, legal acts, news, events and donor projects are all *items*: a title and
+Markdown body in one content language, a translation group joining the same item in other
+languages, a workflow status, an owning organisation, the shared taxonomy, a version number
+for optimistic locking and a revision history (``publishing.Revision``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from minehub.accounts.roles import Role, has_role
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+def editable_organisation_ids(user: Any) -> set[int]:
+    """Organisations ``user`` edits for (cached on the user object for the request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, "_minehub_editor_orgs", None)
+    if cached is None:
+        cached = set(
+            user.memberships.filter(role="editor").values_list("organisation_id", flat=True)
+        )
+        user._minehub_editor_orgs = cached
+    return cached
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self) -> PublishableQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user: Any) -> PublishableQuerySet:
+        """Published items for everyone, archived ones by link, and all the work of the
+        organisations ``user`` edits for (administrators see everything)."""
+        if has_role(user, Role.ADMINISTRATOR):
+            return self
+        visible = Q(status__in=[Status.PUBLISHED, Status.ARCHIVED])
+        organisations = editable_organisation_ids(user)
+        if organisations:
+            visible |= Q(organisation_id__in=organisations)
+        return self.filter(visible)
+
+    def one_per_translation_group(self, language: str) -> PublishableQuerySet:
+        """Keeps, of each translation group, the item in ``language`` when there is one,
+        else the original; for listings where a reader wants each item once."""
+        translated = self.model.objects.filter(
+            translation_group=OuterRef("translation_group"),
+            language=language,
+            status=Status.PUBLISHED,
+        )
+        return self.filter(
+            Q(language=language) | (Q(translation_of__isnull=True) & ~Exists(translated))
+        )
+
+    def for_listing(self) -> PublishableQuerySet:
+        return self.select_related("organisation").defer("body")
+
+
+class Publishable(models.Model):
+    """Abstract base of all publishable content. Subclasses set ``content_type_key`` (the
+    name used in URLs, the importer and search) and ``detail_url_name``."""
+
+    content_type_key: ClassVar[str] = ""
+    detail_url_name: ClassVar[str] = ""
+    # Fields copied into a revision and compared to tell "what changed".
+    revision_exclude: ClassVar[tuple[str, ...]] = (
+        "id", "version", "created_at", "updated_at", "status", "published_at",
+    )  # fmt: skip
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("short name in the address"),
+        max_length=100,
+        help_text=_("Latin letters, digits and hyphens; made from the title when left empty."),
+    )
+    summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    body = models.TextField(_("text"), blank=True, help_text=_("Markdown is supported."))
+    language = models.CharField(
+        _("language of the content"), max_length=2, choices=settings.LANGUAGES
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("this is a translation of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations_made",
+    )
+    # Shared by an original and all its translations; equal to the original's own group.
+    translation_group = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="%(app_label)s_%(class)s_owned",
+    )
+    topics = models.ManyToManyField(
+        "core.Topic", verbose_name=_("topics"), blank=True, related_name="%(app_label)s_%(class)s"
+    )
+    minerals = models.ManyToManyField(
+        "core.Mineral",
+        verbose_name=_("minerals"),
+        blank=True,
+        related_name="%(app_label)s_%(class)s",
+    )
+    regions = models.ManyToManyField(
+        "core.Region", verbose_name=_("regions"), blank=True, related_name="%(app_label)s_%(class)s"
+    )
+    sdgs = models.ManyToManyField(
+        "core.SustainableDevelopmentGoal",
+        verbose_name=_("Sustainable Development Goals"),
+        blank=True,
+        related_name="%(app_label)s_%(class)s",
+    )
+    cover = models.ForeignKey(
+        "library.StoredFile",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    external_id = models.CharField(
+        _("external identifier"),
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Identifier in the system this item was imported from."),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-published_at", "-id"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["slug"], name="%(app_label)s_%(class)s_unique_slug")
+        ]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["status", "-published_at"], name="%(app_label)s_%(class)s_list"),
+            models.Index(fields=["translation_group", "language"], name="%(app_label)s_%(class)s_tr"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.detail_url_name, kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def translations(self) -> PublishableQuerySet:
+        """The other published language versions of this item."""
+        return (
+            type(self)
+            .objects.published()
+            .filter(translation_group=self.translation_group)
+            .exclude(pk=self.pk)
+            .only("id", "slug", "title", "language")
+        )
+
+    def related(self, limit: int = 5) -> PublishableQuerySet:
+        """Published items of the same type sharing a topic or region, most shared first."""
+        topic_ids = list(self.topics.values_list("id", flat=True))
+        region_ids = list(self.regions.values_list("id", flat=True))
+        if not topic_ids and not region_ids:
+            return type(self).objects.none()
+        return (
+            type(self)
+            .objects.published()
+            .exclude(translation_group=self.translation_group)
+            .filter(Q(topics__in=topic_ids) | Q(regions__in=region_ids))
+            .annotate(shared=models.Count("id"))
+            .order_by("-shared", "-published_at")
+            .only("id", "slug", "title", "language", "published_at")[:limit]
+        )
