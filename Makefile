@@ -21,6 +21,27 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/uv
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --quiet
 	touch $@
 
+# Optional Debian packages: Tesseract OCR with the hub's four languages (text from scanned
+# PDFs) and the DejaVu fonts the tests draw Cyrillic with. Installed only as root where
+# apt-get exists; otherwise a one-line note. Never fails: without them OCR is just off.
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-mon tesseract-ocr-kir tesseract-ocr-rus \
+	tesseract-ocr-eng fonts-dejavu-core
+
+.PHONY: system-packages
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian packages:" $$missing; \
+		{ DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } \
+		|| echo "Could not install" $$missing "- OCR of scanned documents stays off"; \
+	else \
+		echo "Optional packages missing (OCR of scanned documents is off):" $$missing; \
+	fi
+
 translations: $(VENV)/.synced
 	MINEHUB_DEBUG=1 $(BIN)/minehub compile_translations
 
@@ -33,11 +54,11 @@ var/secret_key: | $(VENV)/.synced
 	mkdir -p var
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))" > $@
 
-run: translations var/secret_key
+run: system-packages translations var/secret_key
 	$(RUN_ENV) $(BIN)/minehub setup
 	$(RUN_ENV) $(BIN)/minehub serve --host $(HOST) --port $(PORT)
 
-test: translations
+test: system-packages translations
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python -m minehub.core.pgprobe; then \
 		$(MAKE) --no-print-directory test-postgres; \

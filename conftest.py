@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from minehub.core.testing import Personas
@@ -18,3 +20,41 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def allow_sync_orm(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself (reading the outbox, creating data) are still synchronous and safe here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def page(live_server: object, allow_sync_orm: None) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        context = browser.new_context(java_script_enabled=True)
+        external: list[str] = []
+        context.on(
+            "request",
+            lambda request: (
+                external.append(request.url)
+                if not request.url.startswith(live_server.url)
+                else None
+            ),
+        )
+        page = context.new_page()
+        yield page
+        browser.close()
+        assert external == [], f"the page requested external hosts: {external}"
+
+

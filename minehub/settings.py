@@ -237,9 +237,21 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG
 # Oversized form posts are answered with 400 before anything is read into memory.
+# Links typed without a scheme are read as https (Django 6 default).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.integer("MINEHUB_MAX_FORM_BYTES", 2_621_440, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# --- Library uploads (minehub.library.files) ---
+# Largest file accepted into the library; the first handler stops a larger upload while it
+# arrives, so it is neither held in memory nor written to disk.
+MINEHUB_MAX_UPLOAD_BYTES = env.integer("MINEHUB_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "minehub.library.files.MaxSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# --- end of library uploads ---
 
 # --- E-mail --------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.string("MINEHUB_EMAIL_FROM", "MineHub <noreply@localhost>")

@@ -14,6 +14,8 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", include("minehub.core.urls")),
+    path("library/", include("minehub.library.urls")),
+    path("", include("minehub.publishing.urls")),
     path("directory/", include("minehub.directory.urls")),
     path("accounts/", include("minehub.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,24 +1,35 @@
-"""Demo content: realistic organisations and one person per role, all flagged ``is_demo``.
+"""Demo content: realistic organisations, one person per role, and a library of documents,
+legal acts, news, events and project profiles in four languages, all flagged ``is_demo``.
 
 Loaded by ``minehub setup`` (so by ``make run``); never needed by the product itself.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
+import logging
 import secrets
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from minehub.accounts.models import Membership, User
 from minehub.accounts.roles import Role, grant_role
-from minehub.core.models import Region
+from minehub.core.models import Mineral, Region
 from minehub.directory.models import Organisation
+from minehub.library import ingest
+from minehub.publishing import workflow
+from minehub.publishing.models import RevisionAction
+
+logger = logging.getLogger(__name__)
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
+LIBRARY_FILE = DEMO_DIR / "library.jsonl"
 
 
 @dataclass
@@ -27,6 +38,10 @@ class DemoReport:
     people_created: int = 0
     admin_email: str = ""
     admin_password: str = ""
+    library_created: int = 0
+    library_updated: int = 0
+    # Rejected lines and importer warnings: empty unless library.jsonl is broken.
+    library_problems: list[str] = field(default_factory=list)
 
 
 def _read(name: str) -> list[dict]:
@@ -94,6 +109,156 @@ def _ensure_admin(report: DemoReport) -> None:
     report.admin_email, report.admin_password = email, password
 
 
+# --- library: documents, legal acts, news, events, projects -------------------------------------
+#
+# library.jsonl is in the ``minehub import_documents`` format (docs/import.md), so the demo
+# goes through the same importer as real content and is idempotent the same way (matched on
+# external_id). Each line also names its owning ``organisation`` and may carry details the
+# importer does not read (yet); load_demo applies those itself, after the import. Whatever
+# the importer learns to read later is passed to it instead, automatically.
+
+# Keys the loader handles itself when the importer does not take them for a line's type.
+DEMO_KEYS = frozenset(
+    {
+        "organisation",
+        "licence",
+        "minerals",
+        "act_status",
+        "replaces",
+        "in_force_until",
+        "project_status",
+        "website",
+        "organiser",
+        "registration_url",
+    }
+)
+# Plain fields copied as they are written in the file.
+DEMO_SCALAR_FIELDS = (
+    "licence",
+    "act_status",
+    "project_status",
+    "website",
+    "organiser",
+    "registration_url",
+)
+
+
+def read_library(path: Path = LIBRARY_FILE) -> list[dict[str, Any]]:
+    """The demo library lines, checked for what the importer cannot check: every line
+    names a demo organisation, uses only known keys, and is not a translation of an item
+    imported after it (items are imported one organisation at a time, in file order)."""
+    lines = [
+        json.loads(raw) for raw in path.read_text(encoding="utf-8").splitlines() if raw.strip()
+    ]
+    order: dict[str, int] = {}
+    owner: dict[str, str] = {}
+    for line in lines:
+        organisation = line.get("organisation")
+        if not organisation:
+            raise ValueError(f"{line['external_id']}: no organisation")
+        order.setdefault(organisation, len(order))
+        owner[line["external_id"]] = organisation
+        unknown = set(line) - _importer_keys(line["type"]) - DEMO_KEYS
+        if unknown:
+            raise ValueError(f"{line['external_id']}: unknown keys {sorted(unknown)}")
+    for line in lines:
+        target = line.get("translation_of")
+        if target and order[owner[target]] > order[line["organisation"]]:
+            raise ValueError(
+                f"{line['external_id']}: its original {target} belongs to an organisation "
+                "imported later; give both the same organisation or reorder the file"
+            )
+    return lines
+
+
+def _importer_keys(type_key: str) -> frozenset[str]:
+    return ingest.COMMON_KEYS | ingest.TYPE_KEYS.get(type_key, frozenset())
+
+
+def _load_library(report: DemoReport, organisations: dict[str, Organisation]) -> None:
+    lines = read_library()
+    by_organisation: dict[str, list[dict[str, Any]]] = {}
+    for line in lines:
+        by_organisation.setdefault(line["organisation"], []).append(line)
+    # The importer gives one owner to a whole file, so each organisation gets its own.
+    with tempfile.TemporaryDirectory(prefix="minehub-demo-") as folder:
+        for slug, group in by_organisation.items():
+            if slug not in organisations:
+                raise ValueError(f"library.jsonl: {slug} is not in organisations.json")
+            part = Path(folder) / f"{slug}.jsonl"
+            with part.open("w", encoding="utf-8") as out:
+                for line in group:
+                    accepted = _importer_keys(line["type"])
+                    importable = {key: value for key, value in line.items() if key in accepted}
+                    out.write(json.dumps(importable, ensure_ascii=False) + "\n")
+            summary = ingest.import_documents(
+                part, organisation=organisations[slug], files_root=DEMO_DIR
+            )
+            report.library_created += summary.created
+            report.library_updated += summary.updated
+            report.library_problems += [str(problem) for problem in summary.rejected]
+            report.library_problems += [str(problem) for problem in summary.warnings]
+    for problem in report.library_problems:
+        logger.warning("demo library: %s", problem)
+    _apply_demo_details(lines)
+
+
+def _apply_demo_details(lines: list[dict[str, Any]]) -> None:
+    """Flags the imported items as demo content and sets the details the importer does
+    not read, saving (with a revision) only items whose details differ."""
+    ids_by_type: dict[str, list[str]] = {}
+    for line in lines:
+        ids_by_type.setdefault(line["type"], []).append(line["external_id"])
+    for type_key, ids in ids_by_type.items():
+        # A flag on the row rather than content, so no revision; done before the items
+        # are read below, or saving them would write the old flag back.
+        ingest.CONTENT_MODELS[type_key].objects.filter(external_id__in=ids, is_demo=False).update(
+            is_demo=True
+        )
+    minerals = dict(Mineral.objects.values_list("slug", "pk"))
+    acts = dict(
+        ingest.CONTENT_MODELS["legal_act"]
+        .objects.filter(external_id__in=ids_by_type.get("legal_act", []))
+        .values_list("external_id", "pk")
+    )
+    for type_key, ids in ids_by_type.items():
+        items = {
+            item.external_id: item
+            for item in ingest.CONTENT_MODELS[type_key]
+            .objects.filter(external_id__in=ids)
+            .prefetch_related("minerals")
+        }
+        for line in lines:
+            item = items.get(line["external_id"]) if line["type"] == type_key else None
+            if item is None:
+                continue  # rejected by the importer: already in report.library_problems
+            details = {k: v for k, v in line.items() if k not in _importer_keys(type_key)}
+            _set_details(item, details, minerals, acts)
+
+
+def _set_details(
+    item: Any, details: dict[str, Any], minerals: dict[str, int], acts: dict[str, int]
+) -> None:
+    changed = False
+    values: dict[str, Any] = {name: details[name] for name in DEMO_SCALAR_FIELDS if name in details}
+    if "in_force_until" in details:
+        values["in_force_until"] = datetime.date.fromisoformat(details["in_force_until"])
+    if "replaces" in details:
+        values["replaces_id"] = acts[details["replaces"]]
+    for name, value in values.items():
+        if getattr(item, name) != value:
+            setattr(item, name, value)
+            changed = True
+    m2m = {}
+    if "minerals" in details:
+        wanted = {minerals[slug] for slug in details["minerals"]}
+        if wanted != {mineral.pk for mineral in item.minerals.all()}:
+            m2m["minerals"] = sorted(wanted)
+    if changed or m2m:
+        # A revision like the importer's own, so the history shows the state in full.
+        workflow.save_item(item, None, item.version, m2m=m2m, action=RevisionAction.IMPORT)
+
+
 @transaction.atomic
 def load_demo() -> DemoReport:
     """Creates what is missing of the demo content; running it again changes nothing."""
@@ -101,4 +266,5 @@ def load_demo() -> DemoReport:
     organisations = _load_organisations(report)
     _load_people(report, organisations)
     _ensure_admin(report)
+    _load_library(report, organisations)
     return report

@@ -19,13 +19,13 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section(
         "library",
-        "core:library",
+        "library:document-list",
         _("Library"),
         _("Legal acts, guidelines, reports and training materials."),
     ),
     Section(
         "news",
-        "core:news",
+        "publishing:news-list",
         _("News & events"),
         _("News, newsletters and events from programmes and partners."),
     ),

@@ -8,6 +8,7 @@ rules are tested as a whole table rather than one role at a time.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from html.parser import HTMLParser
 from typing import Any
 
 from django.test import Client
@@ -113,7 +114,34 @@ def check_permission_matrix(
     return problems
 
 
+class _ActiveContentFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "iframe", "object", "embed", "style", "svg", "math", "form"}:
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{tag} {name}=")
+            if name in {"href", "src", "action", "formaction", "xlink:href"} and value:
+                scheme = value.strip().lower().replace("\x00", "")
+                if scheme.startswith(("javascript:", "vbscript:", "data:text")):
+                    self.found.append(f"{tag} {name}={value}")
+
+
+def active_content(html: str) -> list[str]:
+    """Elements, event handlers and URLs in ``html`` that could run script (empty when safe).
+
+    Escaped text such as ``&lt;script&gt;`` is harmless and not reported."""
+    finder = _ActiveContentFinder()
+    finder.feed(html)
+    return finder.found
+
+
 __all__ = [
+    "active_content",
     "PASSWORD",
     "PERSONAS",
     "Personas",

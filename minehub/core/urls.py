@@ -8,8 +8,6 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("library/", partial(views.section, key="library"), name="library"),
-    path("news/", partial(views.section, key="news"), name="news"),
     path("exchange/", partial(views.section, key="exchange"), name="exchange"),
     path("monitoring/", partial(views.section, key="monitoring"), name="monitoring"),
     path("search/", views.search, name="search"),

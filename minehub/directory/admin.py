@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from minehub.directory.models import Organisation
+from minehub.directory.models import Organisation, Project
+from minehub.publishing.admin import PublishableAdmin
 
 
 @admin.register(Organisation)
@@ -19,3 +20,9 @@ class OrganisationAdmin(admin.ModelAdmin):
             {"fields": ("description_en", "description_mn", "description_ky", "description_ru")},
         ),
     )
+
+
+@admin.register(Project)
+class ProjectAdmin(PublishableAdmin):
+    list_display = ("title", "project_status", "starts_on", "ends_on", "language", "status")
+    filter_horizontal = (*PublishableAdmin.filter_horizontal, "donors", "implementers")

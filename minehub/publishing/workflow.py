@@ -211,6 +211,17 @@ TRANSITIONS: dict[RevisionAction, tuple[tuple[Status, ...], Status]] = {
 }
 
 
+# What the buttons say (the revision history uses the past-tense labels of RevisionAction).
+ACTION_BUTTONS: dict[RevisionAction, Any] = {
+    RevisionAction.SUBMIT: _("Submit for review"),
+    RevisionAction.APPROVE: _("Approve and publish"),
+    RevisionAction.SEND_BACK: _("Send back"),
+    RevisionAction.PUBLISH: _("Publish"),
+    RevisionAction.ARCHIVE: _("Archive"),
+    RevisionAction.UNPUBLISH: _("Return to draft"),
+}
+
+
 def allowed_actions(user: Any, item: Publishable) -> list[RevisionAction]:
     """The workflow actions ``user`` may take on ``item`` now, in display order."""
     if not permissions.can_edit(user, item):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
-
 import pytest
 from django.core import mail
 
@@ -20,39 +18,6 @@ pytestmark = [
         reason="Debian's chromium is not installed (apt-get install chromium)",
     ),
 ]
-
-
-@pytest.fixture
-def allow_sync_orm(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-    # test itself (reading the outbox, creating data) are still synchronous and safe here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def page(live_server: object, allow_sync_orm: None) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        context = browser.new_context(java_script_enabled=True)
-        external: list[str] = []
-        context.on(
-            "request",
-            lambda request: (
-                external.append(request.url)
-                if not request.url.startswith(live_server.url)
-                else None
-            ),
-        )
-        page = context.new_page()
-        yield page
-        browser.close()
-        assert external == [], f"the page requested external hosts: {external}"
 
 
 @pytest.mark.django_db(transaction=True)
