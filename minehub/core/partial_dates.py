@@ -43,9 +43,7 @@ class PartialDate:
     @property
     def last_day(self) -> datetime.date:
         month = self.month or 12
-        return datetime.date(
-            self.year, month, self.day or calendar.monthrange(self.year, month)[1]
-        )
+        return datetime.date(self.year, month, self.day or calendar.monthrange(self.year, month)[1])
 
 
 def parse_partial_date(text: str | int | None) -> PartialDate | None:
@@ -62,7 +60,9 @@ def parse_partial_date(text: str | int | None) -> PartialDate | None:
     match = _ISO.match(text) or _DOTTED.match(text)
     if match is None:
         raise PartialDateError(
-            _("“%(value)s” is not a date. Write a year (2017), a month (2017-05) or a day (2017-05-20).")
+            _(
+                "“%(value)s” is not a date. Write a year (2017), a month (2017-05) or a day (2017-05-20)."
+            )
             % {"value": text[:40]}
         )
     year = int(match["year"])

@@ -15,8 +15,7 @@ from django.views.decorators.http import require_safe
 
 from minehub.core.i18n import active_language
 from minehub.directory.models import Organisation, Project, ProjectStatus
-from minehub.library.views import visible_item
-from minehub.publishing.browse import ItemFilterForm, detail_context, listing
+from minehub.publishing.browse import ItemFilterForm, detail_context, listing, visible_item
 
 # "organisation" (the publishing organisation) is left out: readers look for projects by
 # who funds them, offered as the "donor" filter instead.

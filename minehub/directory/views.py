@@ -53,8 +53,17 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             user__is_active=True, user__listed_in_directory=True
         )
     ]
+    # At most 20 of each, one language version per project, without their text.
+    language = active_language()
+    funded = organisation.projects_funded.published().one_per_translation_group(language)
+    implemented = organisation.projects_implemented.published().one_per_translation_group(language)
     return render(
         request,
         "directory/organisation_detail.html",
-        {"organisation": organisation, "people": people},
+        {
+            "organisation": organisation,
+            "people": people,
+            "funded": list(funded.for_listing()[:20]),
+            "implemented": list(implemented.for_listing()[:20]),
+        },
     )

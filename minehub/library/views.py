@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from minehub.library.forms import legal_act_filter_fields
 from minehub.library.models import Document, DocumentKind, LegalAct, LegalActKind
-from minehub.publishing.browse import ItemFilterForm, detail_context, listing
-from minehub.publishing.content import Publishable
-from minehub.publishing.permissions import can_view
+from minehub.publishing.browse import ItemFilterForm, detail_context, listing, visible_item
 
 COMMON_FILTERS = ("kind", "topic", "mineral", "region", "sdg", "language", "year", "organisation")
-
-
-def visible_item(request: HttpRequest, model: type[Publishable], slug: str) -> Publishable:
-    """The item with ``slug`` if this user may see it (404 otherwise, so drafts stay secret)."""
-    item = get_object_or_404(model.objects.select_related("organisation"), slug=slug)
-    if not can_view(request.user, item):
-        from django.http import Http404
-
-        raise Http404
-    return item
 
 
 @require_safe

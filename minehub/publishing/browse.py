@@ -15,7 +15,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from minehub.core.i18n import active_language
@@ -128,6 +129,15 @@ def listing(
     return {"form": form, **paginate(request, items)}
 
 
+def visible_item(request: HttpRequest, model: type[Publishable], slug: str) -> Publishable:
+    """The item with ``slug`` if this user may see it; 404 otherwise, so that nobody learns
+    that a draft exists."""
+    item = get_object_or_404(model.objects.select_related("organisation"), slug=slug)
+    if not permissions.can_view(request.user, item):
+        raise Http404
+    return item
+
+
 def detail_context(request: HttpRequest, item: Publishable) -> dict[str, Any]:
     """What every detail page shows besides the item's own fields."""
     from minehub.library.models import Attachment
@@ -138,15 +148,18 @@ def detail_context(request: HttpRequest, item: Publishable) -> dict[str, Any]:
     attachments = Attachment.objects.filter(
         content_type=ContentType.objects.get_for_model(item), object_id=item.pk
     ).select_related("file")
+    topics, regions = list(item.topics.all()), list(item.regions.all())
     return {
         "item": item,
         "translations": translations,
         "in_reader_language": in_reader_language if item.language != language else None,
         "attachments": attachments,
         "can_edit": permissions.can_edit(request.user, item),
-        "related": item.related(),
-        "topics": item.topics.all(),
-        "regions": item.regions.all(),
+        "related": item.related(
+            topic_ids=[topic.pk for topic in topics], region_ids=[region.pk for region in regions]
+        ),
+        "topics": topics,
+        "regions": regions,
         "minerals": item.minerals.all(),
         "sdgs": item.sdgs.all(),
     }

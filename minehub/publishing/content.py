@@ -172,7 +172,9 @@ class Publishable(models.Model):
         ]
         indexes: ClassVar[list[Any]] = [
             models.Index(fields=["status", "-published_at"], name="%(app_label)s_%(class)s_list"),
-            models.Index(fields=["translation_group", "language"], name="%(app_label)s_%(class)s_tr"),
+            models.Index(
+                fields=["translation_group", "language"], name="%(app_label)s_%(class)s_tr"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,10 +197,18 @@ class Publishable(models.Model):
             .only("id", "slug", "title", "language")
         )
 
-    def related(self, limit: int = 5) -> PublishableQuerySet:
-        """Published items of the same type sharing a topic or region, most shared first."""
-        topic_ids = list(self.topics.values_list("id", flat=True))
-        region_ids = list(self.regions.values_list("id", flat=True))
+    def related(
+        self,
+        limit: int = 5,
+        topic_ids: list[int] | None = None,
+        region_ids: list[int] | None = None,
+    ) -> PublishableQuerySet:
+        """Published items of the same type sharing a topic or region, most shared first.
+        Pass the ids when the caller has loaded the terms already (saves two queries)."""
+        if topic_ids is None:
+            topic_ids = list(self.topics.values_list("id", flat=True))
+        if region_ids is None:
+            region_ids = list(self.regions.values_list("id", flat=True))
         if not topic_ids and not region_ids:
             return type(self).objects.none()
         return (

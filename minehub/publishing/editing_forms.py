@@ -54,7 +54,9 @@ class ItemForm(forms.ModelForm):
         label=_("This is a translation of"),
         required=False,
         max_length=100,
-        help_text=_("The short name in the address of the original item, if this is a translation."),
+        help_text=_(
+            "The short name in the address of the original item, if this is a translation."
+        ),
     )
     new_files = MultipleFileField(
         label=_("Attach files"),
@@ -169,8 +171,12 @@ class EventForm(ItemForm):
         ]
         widgets = {
             **ItemForm.Meta.widgets,
-            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "ends_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -225,9 +225,7 @@ def edit(request: HttpRequest, type_key: str, pk: int) -> HttpResponse:
         data["version"] = str(conflict.current.version)
         form = entry.form(data, user=request.user, instance=conflict.current)
         form.is_valid()
-        return _render_form(
-            request, entry, form, conflict.current, conflict_rows=rows, status=409
-        )
+        return _render_form(request, entry, form, conflict.current, conflict_rows=rows, status=409)
     messages.success(request, _("Saved."))
     return redirect("publishing:edit", type_key=type_key, pk=item.pk)
 

@@ -56,6 +56,9 @@ class Revision(models.Model):
         verbose_name = _("revision")
         verbose_name_plural = _("revisions")
 
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} v{self.version} {self.action}"
+
 
 class NewsKind(models.TextChoices):
     NEWS = "news", _("News")

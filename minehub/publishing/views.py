@@ -19,9 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from minehub.core.i18n import active_language
-from minehub.library.views import visible_item
 from minehub.publishing import ical
-from minehub.publishing.browse import ItemFilterForm, detail_context, listing
+from minehub.publishing.browse import ItemFilterForm, detail_context, listing, visible_item
 from minehub.publishing.models import Event, News, NewsKind
 
 NEWS_FILTERS = ("kind", "topic", "mineral", "region", "sdg", "language", "year", "organisation")

@@ -226,15 +226,15 @@ def allowed_actions(user: Any, item: Publishable) -> list[RevisionAction]:
     """The workflow actions ``user`` may take on ``item`` now, in display order."""
     if not permissions.can_edit(user, item):
         return []
-    actions = []
-    for action, (sources, _target) in TRANSITIONS.items():
-        if item.status not in sources:
-            continue
-        if action in (RevisionAction.APPROVE, RevisionAction.SEND_BACK):
-            if not permissions.can_review(user, item, last_submitter_id(item)):
-                continue
-        actions.append(action)
-    return actions
+    reviewer = item.status != Status.REVIEW or permissions.can_review(
+        user, item, last_submitter_id(item)
+    )
+    review_actions = (RevisionAction.APPROVE, RevisionAction.SEND_BACK)
+    return [
+        action
+        for action, (sources, _target) in TRANSITIONS.items()
+        if item.status in sources and (reviewer or action not in review_actions)
+    ]
 
 
 @transaction.atomic

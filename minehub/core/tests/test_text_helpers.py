@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 from pathlib import Path
@@ -42,7 +43,9 @@ def test_impossible_partial_dates_are_refused(text):
 
 @given(st.dates(min_value=datetime.date(1000, 1, 1)), st.integers(0, 2))
 def test_partial_dates_round_trip_through_their_text(day, precision):
-    value = PartialDate(day.year, day.month if precision else None, day.day if precision == 2 else None)
+    value = PartialDate(
+        day.year, day.month if precision else None, day.day if precision == 2 else None
+    )
     assert parse_partial_date(str(value)) == value
     assert value.first_day <= day or precision == 2
     assert value.first_day <= value.last_day
@@ -50,10 +53,8 @@ def test_partial_dates_round_trip_through_their_text(day, precision):
 
 @given(st.text(max_size=30))
 def test_the_parser_either_parses_or_raises_its_own_error(text):
-    try:
+    with contextlib.suppress(PartialDateError):
         parse_partial_date(text)
-    except PartialDateError:
-        pass
 
 
 @pytest.mark.parametrize(

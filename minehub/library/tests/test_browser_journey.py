@@ -68,4 +68,5 @@ def test_an_editor_publishes_a_pdf_and_a_reader_downloads_it(
         reader.get_by_role("link", name=re.compile("retort-guide.pdf")).click()
     download = download_info.value
     assert download.suggested_filename == "retort-guide.pdf"
-    assert open(download.path(), "rb").read().startswith(b"%PDF")
+    with open(download.path(), "rb") as downloaded:
+        assert downloaded.read(4) == b"%PDF"

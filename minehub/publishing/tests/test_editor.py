@@ -172,12 +172,17 @@ def test_the_second_of_two_concurrent_saves_sees_both_versions(personas):
 def test_the_live_preview_renders_markdown_without_scripts(personas):
     response = personas.client("editor").post(
         reverse("publishing:preview"),
-        {"body": "**bold** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"},
+        {
+            "body": "**bold** <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+        },
     )
     html = response.content.decode()
     assert "<strong>bold</strong>" in html
     assert active_content(html) == []
-    assert personas.client("member").post(reverse("publishing:preview"), {"body": "x"}).status_code == 403
+    assert (
+        personas.client("member").post(reverse("publishing:preview"), {"body": "x"}).status_code
+        == 403
+    )
 
 
 def test_preview_without_javascript_re_renders_the_form_without_saving(personas):

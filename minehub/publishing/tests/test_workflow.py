@@ -57,8 +57,8 @@ def test_restoring_a_revision_brings_back_its_text_as_a_new_version(personas):
 
 
 def test_an_editor_cannot_approve_their_own_submission_but_a_colleague_can(personas):
-    from minehub.core.testing import make_organisation, make_user
     from minehub.accounts.roles import Role, grant_role
+    from minehub.core.testing import make_organisation, make_user
 
     editor = personas["editor"]
     colleague = make_user("colleague@personas.test")
