@@ -49,8 +49,9 @@ def attachment_download(request: HttpRequest, pk: int, filename: str) -> HttpRes
     if item is None or not can_view(request.user, item):
         raise Http404
     if filename != attachment.filename:
-        # An old or mistyped name: send the reader to the current one.
-        return redirect(attachment.get_absolute_url(), permanent=True)
+        # An old or mistyped name: send the reader to the current one. Not permanent: a
+        # browser-cached 301 would loop if the file were renamed back.
+        return redirect(attachment.get_absolute_url())
     stored = attachment.file
     inline = stored.kind in INLINE_KINDS
     if request.method == "HEAD":

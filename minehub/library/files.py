@@ -44,8 +44,9 @@ logger = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1024 * 1024
 DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
-# Attachment.filename holds 200 characters; the rest is margin for a de-duplicating suffix.
-MAX_FILENAME_CHARS = 150
+# Within Attachment.filename (200) and, at 2 bytes per Cyrillic letter in UTF-8, within the
+# 255-byte file-name limit of common file systems when a reader saves the download.
+MAX_FILENAME_CHARS = 120
 MAX_EXTENSION_CHARS = 10
 # Reserved on Windows or in URLs and shells; replaced so a downloaded file saves anywhere.
 _RESERVED = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -186,17 +187,19 @@ def _check_zip(fileobj: BinaryIO, filename: str) -> None:
 
 
 def _check_markup(fileobj: BinaryIO, filename: str, kind: str) -> str:
-    decoded = sniff.decode_text(fileobj.read())
-    fileobj.seek(0)
-    if decoded is None:
+    # Read in chunks: a text file may be as large as any other upload.
+    encoding = sniff.text_encoding(fileobj)
+    if encoding is None:
         raise FileRejected(
             _("“%(filename)s” is not readable text (unknown character encoding).")
             % {"filename": filename},
             filename=filename,
             code="encoding",
         )
-    text, encoding = decoded
-    if kind in ("html", "svg") and sniff.find_script(text):
+    if kind in ("html", "svg") and sniff.find_script_in_chunks(
+        sniff.decoded_chunks(fileobj, encoding)
+    ):
+        fileobj.seek(0)
         raise FileRejected(
             _(
                 "“%(filename)s” contains script (a script element, an event handler or a "
@@ -206,6 +209,7 @@ def _check_markup(fileobj: BinaryIO, filename: str, kind: str) -> str:
             filename=filename,
             code="script",
         )
+    fileobj.seek(0)
     return encoding
 
 
@@ -407,7 +411,7 @@ def attach(
                 "position": 0 if last is None else min(last + 1, 32767),
             },
         )
-    if stored_file.extraction_status == ExtractionStatus.DONE:
+    if stored_file.pages:
         # Already read for another item: the page count is known now, not after a task.
         fill_document_pages(stored_file)
     return attachment

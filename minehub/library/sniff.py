@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import BinaryIO
@@ -82,6 +82,9 @@ def accepted_extensions() -> list[str]:
 # --- text -----------------------------------------------------------------------------------
 
 
+_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def decode_text(data: bytes) -> tuple[str, str] | None:
     """Decodes text as UTF-8 (with or without BOM), else as Windows-1251 (Russian and
     Kyrgyz files from older Windows machines). Returns ``(text, encoding)``, or ``None``
@@ -100,7 +103,7 @@ def decode_text(data: bytes) -> tuple[str, str] | None:
         return None
     # CP1251 maps almost every byte to a character; control characters other than
     # whitespace betray a binary file.
-    if any(ord(char) < 32 and char not in "\t\n\r\f\v" for char in text):
+    if _BINARY_CONTROL.search(text):
         return None
     return text, "windows-1251"
 
@@ -323,14 +326,60 @@ def find_script(markup: str) -> str | None:
     event attribute, a ``javascript:`` URL), or ``None``. Errs on the side of finding:
     a file refused by mistake can be cleaned and uploaded again; a script served from our
     domain cannot be taken back."""
+    return find_script_in_chunks([markup])
+
+
+def find_script_in_chunks(chunks: Iterable[str]) -> str | None:
+    """``find_script`` over markup that arrives in pieces (a large file read in chunks)."""
     finder = _ScriptFinder()
+    tail = ""
     try:
-        finder.feed(markup)
+        for chunk in chunks:
+            finder.feed(chunk)
+            if finder.found:
+                return finder.found
+            # Catches script tags the parser saw as text, e.g. inside a broken tag or
+            # CDATA; the tail of the previous chunk finds a tag cut in two.
+            match = _SCRIPT_TAG_TEXT.search(tail + chunk)
+            if match:
+                return match.group(0)
+            tail = chunk[-40:]
         finder.close()
     except (AssertionError, ValueError):  # html.parser gives up on some broken markup
         return "unparseable markup"
-    if finder.found:
-        return finder.found
-    # Catches script tags the parser saw as text, e.g. inside a broken tag or CDATA.
-    match = _SCRIPT_TAG_TEXT.search(markup)
-    return match.group(0) if match else None
+    return finder.found
+
+
+def text_encoding(fileobj: BinaryIO, chunk_size: int = 1024 * 1024) -> str | None:
+    """``decode_text``'s verdict for a whole file, read in chunks: ``"utf-8"``,
+    ``"windows-1251"`` or ``None`` (not text). Leaves the file at position 0."""
+    try:
+        for codec, name in (("utf-8-sig", "utf-8"), ("cp1251", "windows-1251")):
+            fileobj.seek(0)
+            decoder = codecs.getincrementaldecoder(codec)()
+            try:
+                while chunk := fileobj.read(chunk_size):
+                    if b"\x00" in chunk:
+                        return None
+                    text = decoder.decode(chunk)
+                    if codec == "cp1251" and _BINARY_CONTROL.search(text):
+                        return None
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return name
+        return None
+    finally:
+        fileobj.seek(0)
+
+
+def decoded_chunks(
+    fileobj: BinaryIO, encoding: str, chunk_size: int = 1024 * 1024
+) -> Iterator[str]:
+    """The text of a file in ``encoding`` (as found by ``text_encoding``), in chunks."""
+    codec = "utf-8-sig" if encoding == "utf-8" else "cp1251"
+    decoder = codecs.getincrementaldecoder(codec)()
+    fileobj.seek(0)
+    while chunk := fileobj.read(chunk_size):
+        yield decoder.decode(chunk)
+    yield decoder.decode(b"", final=True)

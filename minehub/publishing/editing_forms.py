@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minehub.directory.models import Organisation
@@ -46,6 +47,13 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def https_by_default(model_field: Any, **kwargs: Any) -> forms.Field | None:
+    """Form fields for the model; links typed without a scheme are read as https."""
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
 class ItemForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # One id per form shown, so a double-clicked or retried "create" makes one item.
@@ -69,6 +77,7 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model: type[Publishable]
         fields = COMMON_FIELDS
+        formfield_callback = https_by_default
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "body": forms.Textarea(attrs={"rows": 16, "class": "markdown-input"}),

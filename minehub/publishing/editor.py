@@ -53,10 +53,14 @@ def _attachments(item: Publishable) -> Any:
     ).select_related("file")
 
 
-def _store_files(form: Any) -> tuple[list[tuple[StoredFile, str]], StoredFile | None] | None:
+def _store_files(
+    request: HttpRequest, form: Any
+) -> tuple[list[tuple[StoredFile, str]], StoredFile | None] | None:
     """Stores the form's uploads (content-addressed, so nothing is duplicated when the item
     is then not saved). Adds form errors and returns None when a file is rejected."""
     stored: list[tuple[StoredFile, str]] = []
+    for rejection in files.upload_errors(request):
+        form.add_error("new_files", rejection)
     for upload in form.cleaned_data.get("new_files") or []:
         try:
             stored.append((files.store_upload(upload, upload.name), upload.name))
@@ -76,9 +80,9 @@ def _store_files(form: Any) -> tuple[list[tuple[StoredFile, str]], StoredFile | 
 
 
 def _attach(item: Publishable, stored: list[tuple[StoredFile, str]]) -> None:
+    # store_upload already queued the extraction of files it stored for the first time.
     for stored_file, filename in stored:
         files.attach(item, stored_file, filename)
-        files.queue_extraction(stored_file)
 
 
 def _render_form(
@@ -94,6 +98,7 @@ def _render_form(
         "item": item,
         "attachments": _attachments(item) if item else [],
         "can_edit": True,
+        "htmx_loaded": True,
         "actions": [
             (action.value, workflow.ACTION_BUTTONS[action])
             for action in (workflow.allowed_actions(request.user, item) if item else [])
@@ -155,7 +160,7 @@ def create(request: HttpRequest, type_key: str) -> HttpResponse:
     if token and (done := cache.get(key)):
         # A double click or a retried request: the item exists already.
         return redirect("publishing:edit", type_key=type_key, pk=done)
-    stored = _store_files(form)
+    stored = _store_files(request, form)
     if stored is None:
         return _render_form(request, entry, form, None, status=400)
     new_files, cover = stored
@@ -201,7 +206,7 @@ def edit(request: HttpRequest, type_key: str, pk: int) -> HttpResponse:
         return _render_form(request, entry, form, item, preview=_preview_of(request))
     if not form.is_valid():
         return _render_form(request, entry, form, item, status=400)
-    stored = _store_files(form)
+    stored = _store_files(request, form)
     if stored is None:
         return _render_form(request, entry, form, item, status=400)
     new_files, cover = stored

@@ -160,7 +160,7 @@ def test_a_wrong_file_name_redirects_to_the_right_one(client: Any) -> None:
     attachment = make_attachment(filemakers.png_bytes(), "map.png")
     url = reverse("library:attachment-download", kwargs={"pk": attachment.pk, "filename": "x.png"})
     response = client.get(url)
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"] == attachment.get_absolute_url()
 
 

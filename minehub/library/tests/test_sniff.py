@@ -232,3 +232,36 @@ def test_text_without_markup_never_holds_script(text: str) -> None:
 def test_every_event_handler_attribute_is_found(attribute: str, value: str) -> None:
     markup = f'<div {attribute}="{value.replace(chr(34), "")}">x</div>'
     assert sniff.find_script(markup) is not None
+
+
+# --- large files, read in chunks ---------------------------------------------------------------
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=100).map(lambda text: text.encode("utf-8")),
+        st.text(alphabet="абвгдеёжАБВГ ,.\n", max_size=100).map(lambda t: t.encode("cp1251")),
+    ),
+    st.integers(1, 64),
+)
+def test_reading_in_chunks_finds_the_same_encoding_as_reading_whole(
+    data: bytes, chunk_size: int
+) -> None:
+    whole = sniff.decode_text(data)
+    assert sniff.text_encoding(io.BytesIO(data), chunk_size) == (whole[1] if whole else None)
+
+
+@given(st.text(max_size=200).map(lambda t: t.replace("\x00", "")), st.integers(1, 64))
+def test_decoded_chunks_join_to_the_whole_text(text: str, chunk_size: int) -> None:
+    data = codecs.BOM_UTF8 + text.encode("utf-8")
+    chunks = sniff.decoded_chunks(io.BytesIO(data), "utf-8", chunk_size)
+    assert "".join(chunks) == text  # the byte order mark is dropped, once
+
+
+@pytest.mark.parametrize("markup", SCRIPTED)
+@given(cut=st.integers(0, 80))
+def test_script_is_found_wherever_the_file_is_cut_into_chunks(markup: str, cut: int) -> None:
+    padded = "<p>" + "Отчёт. " * 10 + "</p>" + markup
+    cut = min(cut + 40, len(padded))
+    assert sniff.find_script_in_chunks([padded[:cut], padded[cut:]]) is not None

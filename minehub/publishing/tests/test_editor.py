@@ -242,3 +242,28 @@ def test_a_legal_act_records_what_it_replaces(personas):
     assert response.status_code == 302, response.context["form"].errors
     new = LegalAct.objects.get(title="Minerals Law 2006")
     assert new.replaces == old
+
+
+def test_attached_files_are_stored_once_and_a_bad_file_saves_nothing(personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minehub.library.models import Attachment, StoredFile
+    from minehub.library.tests.filemakers import text_pdf
+
+    client = personas.client("editor")
+    url = reverse("publishing:create", args=["document"])
+    pdf = text_pdf(["Mercury and health"])
+    first = client.post(url, {**document_form(), "new_files": SimpleUploadedFile("guide.pdf", pdf)})
+    assert first.status_code == 302
+    second = client.post(
+        url,
+        {**document_form(title="Copy"), "new_files": SimpleUploadedFile("copy.pdf", pdf)},
+    )
+    assert second.status_code == 302
+    assert StoredFile.objects.count() == 1
+    assert Attachment.objects.count() == 2
+    fake = SimpleUploadedFile("report.pdf", b"<html><script>alert(1)</script></html>")
+    refused = client.post(url, {**document_form(title="Fake"), "new_files": fake})
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["new_files"]
+    assert not Document.objects.filter(title="Fake").exists()
