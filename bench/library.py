@@ -8,7 +8,9 @@ with translations, topics, regions, minerals and legal act version chains), writ
 browser transfers. Each row says whether the page is within the DESIGN.md budgets.
 
 ``run()`` expects Django to be set up on the bench database (``bench/__main__.py`` does it)
-and returns the lines to print. Figures are printed, never asserted.
+and returns the lines to print. Figures are printed, never asserted. To see the pages at
+the scale of the DESIGN.md budget, ``MINEHUB_BENCH_DOCUMENTS=100000 make bench`` changes
+the number of documents (loading 100k takes about a minute).
 """
 
 from __future__ import annotations
@@ -241,7 +243,7 @@ def populate(counts: dict[str, int] = MIX, seed: int = SEED) -> Targets:
             model.objects.bulk_create(items, batch_size=BATCH)
             _bulk_m2m(model, m2m)
         _repeal_replaced_acts(CONTENT_MODELS["legal_act"])
-    for type_key in MIX:
+    for type_key in counts:
         if not getattr(targets, type_key):  # a tiny mix: any published original will do
             model = CONTENT_MODELS[type_key]
             first = model.objects.published().filter(slug__startswith="bench-").first()
@@ -359,17 +361,20 @@ def pages(targets: Targets) -> list[tuple[str, str]]:
     return found
 
 
-def run(requests: int = REQUESTS, populate_items: Callable[[], Targets] = populate) -> list[str]:
+def run(
+    requests: int = REQUESTS, populate_items: Callable[[dict[str, int]], Targets] = populate
+) -> list[str]:
     """Loads the 10,000 items, measures every page and returns the lines to print."""
     from django.test import Client
 
+    counts = {**MIX, "document": int(os.environ.get("MINEHUB_BENCH_DOCUMENTS", MIX["document"]))}
     start = time.perf_counter()
-    targets = populate_items()
+    targets = populate_items(counts)
     loaded = time.perf_counter() - start
-    total = sum(MIX.values())
+    total = sum(counts.values())
     lines = [
         "",
-        f"Library and publishing at scale: {total:,} items ({_mix_text()}) loaded in "
+        f"Library and publishing at scale: {total:,} items ({_mix_text(counts)}) loaded in "
         f"{loaded:.1f} s; {requests} requests per page, SQLite",
         f"budgets: p95 <= {BUDGET_P95_MS:.0f} ms, <= {BUDGET_QUERIES} queries, "
         f"<= {BUDGET_KB:.0f} KB transferred; load average at start "
@@ -388,5 +393,5 @@ def run(requests: int = REQUESTS, populate_items: Callable[[], Targets] = popula
     return lines
 
 
-def _mix_text() -> str:
-    return ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in MIX.items())
+def _mix_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count:,} {name.replace('_', ' ')}" for name, count in counts.items())

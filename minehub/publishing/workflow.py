@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,10 +93,16 @@ def history(item: Publishable) -> models.QuerySet[Revision]:
 
 
 def record_revision(
-    item: Publishable, user: Any, action: RevisionAction, comment: str = ""
+    item: Publishable,
+    user: Any,
+    action: RevisionAction,
+    comment: str = "",
+    *,
+    first: bool = False,
 ) -> Revision:
-    """Stores the item's current state as a revision (call after every write)."""
-    previous = latest_revision(item)
+    """Stores the item's current state as a revision (call after every write); ``first``
+    skips looking for an earlier revision of a just-created item."""
+    previous = None if first else latest_revision(item)
     state = snapshot(item)
     return Revision.objects.create(
         content_type=ContentType.objects.get_for_model(item),
@@ -122,9 +128,12 @@ def last_submitter_id(item: Publishable) -> int | None:
 def unique_slug(model: type[Publishable], title: str, exclude_pk: int | None = None) -> str:
     """A slug made from ``title`` that no other item of ``model`` uses (-2, -3, ... added)."""
     base = latin_slug(title, 90) or model.content_type_key.replace("_", "-")
+    # A range instead of startswith, and no ordering, so the unique index on slug serves it
+    # ("-" sorts just before ".", so the range holds exactly base-2, base-3, ...).
     taken = set(
-        model.objects.filter(slug__startswith=base)
+        model.objects.filter(Q(slug=base) | Q(slug__gt=f"{base}-", slug__lt=f"{base}."))
         .exclude(pk=exclude_pk)
+        .order_by()
         .values_list("slug", flat=True)
     )
     slug, counter = base, 2
@@ -164,7 +173,7 @@ def create_item(
     item.version = 1
     item.save()
     _save_m2m(item, m2m)
-    record_revision(item, user, action)
+    record_revision(item, user, action, first=True)
     return item
 
 
