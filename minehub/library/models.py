@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minehub.core.partial_dates import PartialDate, PartialDateError, parse_partial_date
 from minehub.publishing.content import Publishable, PublishableQuerySet, Status
@@ -217,7 +218,8 @@ class LegalActStatus(models.TextChoices):
     IN_FORCE = "in_force", _("In force")
     AMENDED = "amended", _("In force as amended")
     REPEALED = "repealed", _("Repealed")
-    DRAFT = "draft", _("Draft")
+    # Not the workflow's "Draft": a draft law is a "bill" (төсөл, проект, долбоор).
+    DRAFT = "draft", pgettext_lazy("legal act status", "Draft")
 
 
 class LegalActQuerySet(PublishableQuerySet):

@@ -9,6 +9,7 @@ for optimistic locking and a revision history (``publishing.Revision``).
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -173,7 +174,14 @@ class Publishable(models.Model):
         indexes: ClassVar[list[Any]] = [
             models.Index(fields=["status", "-published_at"], name="%(app_label)s_%(class)s_list"),
             models.Index(
-                fields=["translation_group", "language"], name="%(app_label)s_%(class)s_tr"
+                fields=["translation_group", "language", "status"],
+                name="%(app_label)s_%(class)s_tr",
+            ),
+            # Lets SQLite count a listing (one item per translation group) from the index
+            # alone; keep the column order (measured in bench/library.py at 100k items).
+            models.Index(
+                fields=["status", "translation_of", "language", "translation_group"],
+                name="%(app_label)s_%(class)s_count",
             ),
         ]
 
@@ -195,6 +203,8 @@ class Publishable(models.Model):
             .filter(translation_group=self.translation_group)
             .exclude(pk=self.pk)
             .only("id", "slug", "title", "language")
+            # Ordering by language lets SQLite use the translation index, not a scan.
+            .order_by("language")
         )
 
     def related(
@@ -202,21 +212,41 @@ class Publishable(models.Model):
         limit: int = 5,
         topic_ids: list[int] | None = None,
         region_ids: list[int] | None = None,
-    ) -> PublishableQuerySet:
-        """Published items of the same type sharing a topic or region, most shared first.
-        Pass the ids when the caller has loaded the terms already (saves two queries)."""
-        if topic_ids is None:
-            topic_ids = list(self.topics.values_list("id", flat=True))
-        if region_ids is None:
-            region_ids = list(self.regions.values_list("id", flat=True))
-        if not topic_ids and not region_ids:
-            return type(self).objects.none()
-        return (
-            type(self)
-            .objects.published()
-            .exclude(translation_group=self.translation_group)
-            .filter(Q(topics__in=topic_ids) | Q(regions__in=region_ids))
-            .annotate(shared=models.Count("id"))
-            .order_by("-shared", "-published_at")
-            .only("id", "slug", "title", "language", "published_at")[:limit]
-        )
+    ) -> list[Publishable]:
+        """Published items of the same type sharing topics or regions, most shared first.
+
+        Scores candidates from the link tables (the newest 300 links per term list) rather
+        than joining the item table, which would scan every published item. Pass the ids
+        when the caller has loaded the terms already."""
+        model = type(self)
+        wanted = {
+            "topics": topic_ids if topic_ids is not None else None,
+            "regions": region_ids if region_ids is not None else None,
+        }
+        scores: Counter[int] = Counter()
+        for name, ids in wanted.items():
+            if ids is None:
+                ids = list(getattr(self, name).values_list("id", flat=True))
+            if not ids:
+                continue
+            field = model._meta.get_field(name)
+            source, target = field.m2m_column_name(), field.m2m_reverse_name()
+            links = (
+                field.remote_field.through.objects.filter(**{f"{target}__in": ids})
+                .exclude(**{source: self.pk})
+                .order_by(f"-{source}")
+                .values_list(source, flat=True)[:300]
+            )
+            scores.update(links)
+        if not scores:
+            return []
+        best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[: limit * 4]
+        candidates = [
+            item
+            for item in model.objects.filter(pk__in=best)
+            .order_by()
+            .only("id", "slug", "title", "language", "published_at", "status", "translation_group")
+            if item.status == Status.PUBLISHED and item.translation_group != self.translation_group
+        ]
+        candidates.sort(key=lambda item: (-scores[item.pk], -item.pk))
+        return candidates[:limit]

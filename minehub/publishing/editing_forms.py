@@ -97,7 +97,8 @@ class ItemForm(forms.ModelForm):
         self.fields["organisation"].queryset = organisations
         self.fields["organisation"].required = not permissions.is_administrator(user)
         if organisations.count() == 1 and not self.instance.pk:
-            self.fields["organisation"].initial = organisations.first().pk
+            # self.initial (from the empty instance) wins over a field's initial.
+            self.initial["organisation"] = organisations.first().pk
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             if self.instance.translation_of_id:
