@@ -56,5 +56,3 @@ def page(live_server: object, allow_sync_orm: None) -> Iterator[object]:
         yield page
         browser.close()
         assert external == [], f"the page requested external hosts: {external}"
-
-
