@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from minehub.core.testing import Personas
+
+# Property tests check correctness, not speed: on a loaded 2-core CI machine Hypothesis'
+# timing checks (deadline, slow generation) would fail tests that are right.
+hypothesis_settings.register_profile(
+    "minehub", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("minehub")
 
 
 @pytest.fixture
