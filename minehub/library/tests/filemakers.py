@@ -7,6 +7,7 @@ the hostile cases, assembled by hand the way an attacker would.
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import struct
@@ -34,6 +35,8 @@ def _pdf() -> object:
     from fpdf import FPDF
 
     pdf = FPDF()
+    # A fixed creation time: the same text must give the same bytes (content addressing).
+    pdf.set_creation_date(datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
     pdf.set_compression(True)
     pdf.add_font("DejaVu", fname=str(FONT))
     pdf.set_font("DejaVu", size=11)

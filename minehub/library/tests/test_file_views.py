@@ -203,8 +203,9 @@ def test_editors_of_other_organisations_cannot_manage_the_file(personas: Persona
 
 def test_a_file_shared_with_an_editable_item_can_be_managed(personas: Personas) -> None:
     other = make_organisation("other-org", name_en="Other")
-    foreign = make_attachment(filemakers.text_pdf("A"), "a.pdf", organisation=other)
-    own = make_attachment(filemakers.text_pdf("A"), "a.pdf", slug="own-copy")
+    pdf = filemakers.text_pdf("A")  # made once: a PDF embeds its creation time
+    foreign = make_attachment(pdf, "a.pdf", organisation=other)
+    own = make_attachment(pdf, "a.pdf", slug="own-copy")
     assert own.file_id == foreign.file_id
     response = personas.client("editor").get(status_url(foreign))
     assert response.status_code == 200
