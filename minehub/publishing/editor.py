@@ -179,19 +179,11 @@ def create(request: HttpRequest, type_key: str) -> HttpResponse:
 def _conflict_rows(item: Publishable, current: Publishable) -> list[tuple[str, Any, Any]]:
     """(field, the other editor's saved value, this editor's value) for each difference."""
     theirs = workflow.snapshot(current)
-    mine = {**workflow.snapshot(current), **_unsaved_state(item)}
+    mine = {**theirs, **workflow.field_state(item)}
     return [
         (workflow.field_label(item, name), theirs.get(name), mine.get(name))
         for name in workflow.changed_fields(theirs, mine)
     ]
-
-
-def _unsaved_state(item: Publishable) -> dict[str, Any]:
-    return {
-        field.attname: workflow._plain(getattr(item, field.attname))
-        for field in item._meta.concrete_fields
-        if field.name not in item.revision_exclude
-    }
 
 
 @login_required

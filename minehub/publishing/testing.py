@@ -7,9 +7,19 @@ from typing import Any
 
 from django.utils import timezone
 
-from minehub.core.testing import make_organisation
+from minehub.core.testing import PERSONAS, make_organisation
 from minehub.publishing import workflow
 from minehub.publishing.content import Publishable, Status
+
+# Permission-matrix expectations for reader pages: open to all, or drafts (404 for others).
+OPEN_TO_ALL: dict[str, int] = dict.fromkeys(PERSONAS, 200)
+EDITORS_ONLY: dict[str, int] = {**dict.fromkeys(PERSONAS, 404), "editor": 200, "administrator": 200}
+
+
+def listed_titles(response: Any) -> list[str]:
+    """Titles on the current page of a listing response."""
+    return [item.title for item in response.context["page"].object_list]
+
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "document": {"kind": "report"},

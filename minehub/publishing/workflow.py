@@ -50,14 +50,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def field_state(item: Publishable) -> dict[str, Any]:
+    """The item's own (non many-to-many) editable fields as JSON, saved or not."""
+    return {
+        field.attname: _plain(getattr(item, field.attname))
+        for field in item._meta.concrete_fields
+        if field.name not in item.revision_exclude
+    }
+
+
 def snapshot(item: Publishable) -> dict[str, Any]:
     """The item's editable state as JSON: plain fields, foreign keys as ids, many-to-many
     fields as sorted id lists."""
-    data: dict[str, Any] = {}
-    for field in item._meta.concrete_fields:
-        if field.name in item.revision_exclude:
-            continue
-        data[field.attname] = _plain(getattr(item, field.attname))
+    data = field_state(item)
     if item.pk:
         for field in item._meta.many_to_many:
             data[field.name] = sorted(getattr(item, field.name).values_list("pk", flat=True))

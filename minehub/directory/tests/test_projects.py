@@ -18,29 +18,11 @@ from minehub.directory.project_views import (
     points_for_display,
 )
 from minehub.publishing.content import Status
-from minehub.publishing.testing import make_item
+from minehub.publishing.testing import EDITORS_ONLY, OPEN_TO_ALL, listed_titles, make_item
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = dict.fromkeys(
-    (
-        "anonymous",
-        "member",
-        "editor",
-        "moderator",
-        "community_monitor",
-        "inspector",
-        "data_steward",
-        "administrator",
-        "suspended",
-    ),
-    200,
-)
-EDITORS_ONLY = {**dict.fromkeys(EVERYONE, 404), "editor": 200, "administrator": 200}
-
-
-def listed_titles(response) -> list[str]:
-    return [item.title for item in response.context["page"].object_list]
+EVERYONE = OPEN_TO_ALL
 
 
 def make_project(title: str, *, donors=(), implementers=(), m2m=None, **fields) -> Project:

@@ -11,28 +11,11 @@ from minehub.core.models import Region, Topic
 from minehub.core.testing import active_content, check_permission_matrix
 from minehub.library.models import Document, LegalAct
 from minehub.publishing.content import Status
-from minehub.publishing.testing import make_item
+from minehub.publishing.testing import EDITORS_ONLY, OPEN_TO_ALL, listed_titles, make_item
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = dict.fromkeys(
-    (
-        "anonymous",
-        "member",
-        "editor",
-        "moderator",
-        "community_monitor",
-        "inspector",
-        "data_steward",
-        "administrator",
-        "suspended",
-    ),
-    200,
-)
-
-
-def listed_titles(response) -> list[str]:
-    return [item.title for item in response.context["page"].object_list]
+EVERYONE = OPEN_TO_ALL
 
 
 def test_the_library_lists_published_documents_only(client):
@@ -115,7 +98,7 @@ def test_the_library_list_stays_within_the_query_budget(client, django_assert_ma
 
 def test_drafts_are_hidden_from_all_but_their_organisations_editors(personas):
     draft = make_item(Document, "Draft", status=Status.DRAFT)
-    expected = {**dict.fromkeys(EVERYONE, 404), "editor": 200, "administrator": 200}
+    expected = EDITORS_ONLY
     url = reverse("library:document-detail", args=[draft.slug])
     assert check_permission_matrix(personas, url, expected) == []
 

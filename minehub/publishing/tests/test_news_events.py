@@ -14,25 +14,11 @@ from minehub.core.models import Mineral, Region, SustainableDevelopmentGoal, Top
 from minehub.core.testing import check_permission_matrix, make_organisation
 from minehub.publishing.content import Status
 from minehub.publishing.models import Event, News
-from minehub.publishing.testing import make_item
+from minehub.publishing.testing import EDITORS_ONLY, OPEN_TO_ALL, listed_titles, make_item
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = dict.fromkeys(
-    (
-        "anonymous",
-        "member",
-        "editor",
-        "moderator",
-        "community_monitor",
-        "inspector",
-        "data_steward",
-        "administrator",
-        "suspended",
-    ),
-    200,
-)
-EDITORS_ONLY = {**dict.fromkeys(EVERYONE, 404), "editor": 200, "administrator": 200}
+EVERYONE = OPEN_TO_ALL
 
 HOSTILE_MARKDOWN = (
     "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
@@ -60,10 +46,6 @@ def assert_no_active_content(html: str) -> None:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name)
             assert not (value or "").strip().lower().startswith("javascript:"), (tag, value)
-
-
-def listed_titles(response) -> list[str]:
-    return [item.title for item in response.context["page"].object_list]
 
 
 def days(number: float) -> datetime.timedelta:
