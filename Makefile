@@ -18,7 +18,7 @@ $(BIN)/uv:
 
 # Installs exactly the locked versions; --inexact keeps uv itself in the environment.
 $(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/uv
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --quiet
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --quiet --extra embeddings
 	touch $@
 
 # Optional Debian packages: Tesseract OCR with the hub's four languages (text from scanned

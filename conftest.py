@@ -28,6 +28,13 @@ def _fresh_cache() -> None:
     # Rate limits live in the cache; one test's failed logins must not throttle the next.
     from django.core.cache import cache
 
+    # Search holds the index and thesaurus in memory; a rolled-back test database may
+    # reuse entry ids, so every test starts without them.
+    from minehub.search import snapshot, thesaurus
+
+    snapshot.reset()
+    thesaurus.reset()
+
     cache.clear()
 
 

@@ -82,7 +82,7 @@ def main() -> None:
         )
     sys.stdout.flush()
     # After the pages above: those are measured at demo scale, these at 10,000 items.
-    for name in ("library", "extraction"):
+    for name in ("library", "extraction", "search_speed"):
         # A module another change has not delivered yet is skipped, not an error; an
         # error inside a present module still fails the bench.
         if importlib.util.find_spec(f"bench.{name}") is None:
@@ -93,5 +93,14 @@ def main() -> None:
         sys.stdout.flush()
 
 
+def quality() -> None:
+    """Search quality runs in its own process: it needs a database with nothing but the
+    development corpus."""
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "bench.search_quality"], check=True)  # noqa: S603
+
+
 if __name__ == "__main__":
     main()
+    quality()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "minehub.directory",
     "minehub.library",
     "minehub.publishing",
+    "minehub.search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -244,6 +245,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Largest file accepted into the library; the first handler stops a larger upload while it
 # arrives, so it is neither held in memory nor written to disk.
 MINEHUB_MAX_UPLOAD_BYTES = env.integer("MINEHUB_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024
+# Dense (semantic) search with the bundled embedding model when the package is installed.
+MINEHUB_SEARCH_EMBEDDINGS = env.boolean("MINEHUB_SEARCH_EMBEDDINGS", default=True)
 FILE_UPLOAD_HANDLERS = [
     "minehub.library.files.MaxSizeUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

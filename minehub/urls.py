@@ -4,17 +4,20 @@ from django.contrib import admin
 from django.urls import include, path
 
 from minehub.core import views as core_views
+from minehub.search.api import api
 
 handler500 = "minehub.core.views.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("language/", core_views.switch_language, name="set_language"),
+    path("api/v1/", api.urls),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("minehub.core.urls")),
     path("library/", include("minehub.library.urls")),
+    path("search/", include("minehub.search.urls")),
     path("", include("minehub.publishing.urls")),
     path("directory/", include("minehub.directory.urls")),
     path("accounts/", include("minehub.accounts.urls")),

@@ -42,9 +42,13 @@ GROUP_PERMISSIONS: dict[Role, tuple[str, ...]] = {
             ("core", "region"),
             ("core", "sustainabledevelopmentgoal"),
             ("directory", "organisation"),
+            ("search", "concept"),
+            ("search", "conceptlabel"),
         )
         for action in ("view", "add", "change")
-    ),
+    )
+    # A wrong thesaurus label does harm in every search: stewards may remove it.
+    + ("search.delete_conceptlabel",),
     Role.MODERATOR: ("accounts.view_user", "directory.view_organisation"),
     Role.INSPECTOR: (),
     Role.COMMUNITY_MONITOR: (),

@@ -49,7 +49,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "search",
-        "core:search",
+        "search:results",
         _("Search"),
         _("Find knowledge in Mongolian, Kyrgyz, Russian and English."),
     ),

@@ -10,5 +10,4 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("exchange/", partial(views.section, key="exchange"), name="exchange"),
     path("monitoring/", partial(views.section, key="monitoring"), name="monitoring"),
-    path("search/", views.search, name="search"),
 ]

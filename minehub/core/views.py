@@ -46,14 +46,6 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "core/section_coming.html", {"section": SECTIONS_BY_KEY[key]})
 
 
-@require_safe
-def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    return render(
-        request, "core/search.html", {"section": SECTIONS_BY_KEY["search"], "query": query}
-    )
-
-
 def path_in_language(path: str, language: str) -> str:
     """``path`` with its language prefix replaced by ``language`` (added when absent)."""
     parts = path.split("/", 2)  # "", "en", "rest?query"

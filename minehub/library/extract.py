@@ -7,7 +7,7 @@ an ``Extraction`` or raises ``ExtractionError`` with a translated reason. OCR ru
 extracted", never as a failure.
 
 ``searchable_text(item)`` is the one function search calls to get the text of an item's
-files.
+files; ``file_text_changed`` tells it when that text changed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image, ImageSequence
@@ -38,6 +39,9 @@ from minehub.library.models import Attachment, Document, StoredFile
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+
+# Sent with ``stored_file_id`` after a file's text was extracted or corrected by an editor.
+file_text_changed = Signal()
 
 # Stored text is for search and reading, not archiving: a 5-million-character cap keeps a
 # pathological spreadsheet from filling the database.

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from minehub.core.language_detect import detect_language
 from minehub.library import sniff
+from minehub.library.extract import file_text_changed
 from minehub.library.files import queue_extraction
 from minehub.library.models import Attachment, ExtractionStatus, StoredFile
 from minehub.publishing.content import Publishable
@@ -189,6 +190,7 @@ def file_text(request: HttpRequest, pk: int) -> HttpResponse:
             stored.text_corrected = True
             stored.text_language = detect_language(text) or ""
             stored.save(update_fields=["text", "text_corrected", "text_language"])
+            file_text_changed.send(sender=StoredFile, stored_file_id=stored.pk)
             messages.success(request, _("The corrected text was saved."))
             return _see_other(_safe_next(request, status_url))
     else:

@@ -64,6 +64,7 @@ def _extract_text(stored_file_id: int) -> str:
         rows.filter(text_corrected=False).update(text=result.text, text_language=language)
     stored.refresh_from_db()
     extract.fill_document_pages(stored)
+    extract.file_text_changed.send(sender=StoredFile, stored_file_id=stored.pk)
     return str(status)
 
 

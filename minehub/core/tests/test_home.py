@@ -72,14 +72,6 @@ def test_empty_sections_say_so_politely(client: Client, key: str) -> None:
     assert "being prepared" in response.content.decode()
 
 
-def test_search_page_keeps_the_query_and_points_to_the_directory(client: Client) -> None:
-    response = client.get("/en/search/", {"q": "<b>mercury</b>"})
-    html = response.content.decode()
-    assert "&lt;b&gt;mercury&lt;/b&gt;" in html
-    assert "<b>mercury</b>" not in html
-    assert "/en/directory/?q=%3Cb%3Emercury%3C/b%3E" in html
-
-
 def test_healthz_reports_database_and_migrations(client: Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200

@@ -1,0 +1,127 @@
+"""Search quality on the development set: recall@10 and MRR@10, overall and per kind of
+query, for lexical only, lexical + thesaurus, dense only and hybrid.
+
+Runs in its own throw-away SQLite database holding only the 80-item development corpus
+(``minehub/search/tests/data/search_dev``), indexed with embeddings. The corpus has member
+posts, a type that does not exist yet; they are imported as documents so the queries that
+expect them can still be judged (the text is what matters here, not the type).
+
+``python -m bench.search_quality`` prints the table; ``evaluate()`` is also used by the
+quality regression test. Figures are printed, never asserted here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "minehub/search/tests/data/search_dev"
+K = 10
+BARS = {"overall": 0.9, "cross-lingual": 0.8}  # hybrid recall@10, from the search issue
+
+
+def load_corpus() -> None:
+    """Imports the corpus (posts as documents) and builds the index with embeddings."""
+    from django.core.management import call_command
+
+    from minehub.library.ingest import import_documents
+
+    lines = []
+    for raw in (DATA / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(raw)
+        if item.get("type") == "post":
+            item["type"] = "document"
+        item.setdefault("published", True)
+        lines.append(json.dumps(item, ensure_ascii=False))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "corpus.jsonl"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        summary = import_documents(path, create_missing_topics=True)
+    assert not summary.rejected, summary.rejected
+    call_command("reindex", stdout=io.StringIO())
+
+
+def queries() -> list[dict]:
+    return [json.loads(line) for line in (DATA / "queries.jsonl").read_text().splitlines()]
+
+
+def evaluate(mode: str) -> dict[str, tuple[float, float]]:
+    """{kind: (recall@10, MRR@10)} including "overall", for one retrieval mode."""
+    from minehub.search.engine import Mode, search
+    from minehub.search.models import Entry
+
+    external = dict(Entry.objects.values_list("id", "external_id"))
+    per_kind: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for query in queries():
+        results = search(query["query"], mode=Mode(mode), page_size=K)
+        found = [external[hit.entry.pk] for hit in results.hits]
+        relevant = set(query["relevant"])
+        recall = len(relevant & set(found)) / len(relevant)
+        rank = next((n for n, ext in enumerate(found, 1) if ext in relevant), None)
+        reciprocal = 1 / rank if rank else 0.0
+        per_kind[query["kind"]].append((recall, reciprocal))
+        per_kind["overall"].append((recall, reciprocal))
+    return {
+        kind: (statistics.mean(r for r, _m in pairs), statistics.mean(m for _r, m in pairs))
+        for kind, pairs in per_kind.items()
+    }
+
+
+def _setup() -> None:
+    folder = tempfile.mkdtemp(prefix="minehub-bench-search-")
+    os.environ.update(
+        MINEHUB_VAR_DIR=folder, MINEHUB_DEBUG="0", MINEHUB_HTTPS="0",
+        MINEHUB_SECRET_KEY="bench-" + "x7Qm2pL8vN4tR6wY1zA5cF0hB3dG7jK9mP2sU4xW6yE8qT1rV5n",
+        MINEHUB_ALLOWED_HOSTS="testserver", MINEHUB_CACHE_URL="locmem",
+        DJANGO_SETTINGS_MODULE="minehub.settings",
+    )  # fmt: skip
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def run() -> list[str]:
+    from minehub.search import embeddings
+
+    started = time.perf_counter()
+    load_corpus()
+    lines = [
+        f"Search quality, development set ({len(queries())} queries, 80 items; "
+        f"loaded and indexed in {time.perf_counter() - started:.1f} s)",
+        "recall@10 / MRR@10",
+    ]
+    modes = ["lexical", "thesaurus", "dense", "hybrid"]
+    if not embeddings.enabled():
+        lines.append("(embedding model not installed: dense and hybrid equal lexical+thesaurus)")
+    table = {mode: evaluate(mode) for mode in modes}
+    kinds = ["overall", *sorted(k for k in table["hybrid"] if k != "overall")]
+    header = f"{'kind':16}" + "".join(f"{mode:>16}" for mode in modes)
+    lines.append(header)
+    for kind in kinds:
+        cells = "".join(
+            f"{table[mode][kind][0]:8.3f} /{table[mode][kind][1]:6.3f}" for mode in modes
+        )
+        lines.append(f"{kind:16}{cells}")
+    for kind, bar in BARS.items():
+        recall = table["hybrid"][kind][0]
+        verdict = "meets" if recall >= bar else "BELOW"
+        lines.append(f"hybrid recall@10 {kind}: {recall:.3f} ({verdict} the bar {bar})")
+    return lines
+
+
+if __name__ == "__main__":
+    _setup()
+    for line in run():
+        print(line)
+    sys.stdout.flush()

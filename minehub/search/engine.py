@@ -1,0 +1,243 @@
+"""Search: lexical (full text with thesaurus expansion) and dense (vectors) retrieval,
+fused by reciprocal rank, with filters, facet counts, sorting and pagination.
+
+The result set is every full-text match plus the vector neighbours similar enough to the
+query; filters and facets apply to that set. Ranking fuses the two rankings (RRF, k=60):
+an item ranked high by either, or fairly high by both, comes first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from minehub.search import embeddings, snapshot
+from minehub.search.backends import get_backend
+from minehub.search.models import Entry
+from minehub.search.query import Plan, plan
+from minehub.search.snippets import snippet
+
+PAGE_SIZE = 20
+RRF_K = 60
+DENSE_WEIGHT = 0.2
+DENSE_CANDIDATES = 50
+# Cosine similarity (multilingual-e5-small) a vector neighbour needs to count as a result.
+# e5 scores unrelated texts around 0.70-0.78; below this, neighbours are noise.
+DENSE_MIN_SIMILARITY = 0.80
+# Only neighbours nearly as close as the closest one: further down, e5 ranks by topic and
+# language more than by meaning.
+DENSE_MAX_GAP = 0.01
+# Above this many filtered matches, rank without the filter and filter the ranking.
+_RANK_WITHIN_LIMIT = 20_000
+
+
+class Mode(StrEnum):
+    HYBRID = "hybrid"
+    LEXICAL = "lexical"  # full text only, no thesaurus
+    THESAURUS = "thesaurus"  # full text with thesaurus expansion
+    DENSE = "dense"
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+
+
+@dataclass
+class Filters:
+    kind: str | None = None
+    language: str | None = None
+    topic: int | None = None
+    region: int | None = None
+    organisation: int | None = None
+    year: int | None = None
+
+    def active(self) -> bool:
+        return any(value is not None for value in vars(self).values())
+
+
+@dataclass
+class Hit:
+    entry: Entry
+    score: float
+    snippet: str = ""
+
+
+@dataclass
+class Results:
+    plan: Plan
+    total: int = 0
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[tuple[object, int]]] = field(default_factory=dict)
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _filter_mask(snap: snapshot.Snapshot, filters: Filters) -> np.ndarray:
+    mask = np.ones(snap.size, dtype=bool)
+    if filters.kind is not None:
+        code = snap.kinds.by_value.get(filters.kind, -1)
+        mask &= snap.kind == code
+    if filters.language is not None:
+        code = snap.languages.by_value.get(filters.language, -1)
+        mask &= snap.language == code
+    if filters.organisation is not None:
+        mask &= snap.organisation == filters.organisation
+    if filters.year is not None:
+        mask &= snap.year == filters.year
+    if filters.topic is not None:
+        mask &= snap.topics.mask_having(filters.topic, snap.size)
+    if filters.region is not None:
+        mask &= snap.regions.mask_having(filters.region, snap.size)
+    return mask
+
+
+def _facets(snap: snapshot.Snapshot, selected: np.ndarray) -> dict[str, list[tuple[object, int]]]:
+    def counted(values: np.ndarray, names: list[str] | None = None) -> list[tuple[object, int]]:
+        found, counts = np.unique(values[selected], return_counts=True)
+        pairs = [
+            (names[value] if names else value, int(count))
+            for value, count in zip(found.tolist(), counts.tolist(), strict=True)
+            if names or value
+        ]
+        return sorted(pairs, key=lambda pair: (-pair[1], str(pair[0])))
+
+    def top(counts: dict[int, int]) -> list[tuple[object, int]]:
+        return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+    return {
+        "type": counted(snap.kind, snap.kinds.values),
+        "language": counted(snap.language, snap.languages.values),
+        "topic": top(snap.topics.counts(selected)),
+        "region": top(snap.regions.counts(selected)),
+        "organisation": counted(snap.organisation),
+        "year": sorted(counted(snap.year), key=lambda pair: -int(pair[0])),
+    }
+
+
+def _dense(snap: snapshot.Snapshot, text: str, allowed: np.ndarray) -> list[tuple[int, float]]:
+    """(row, similarity) of the nearest entries above the similarity floor, best first."""
+    if not embeddings.enabled() or not snap.size:
+        return []
+    vector = embeddings.embed_query(text)
+    if vector is None:
+        return []
+    scores = snap.similarities(vector)
+    scores[~allowed] = -1.0
+    count = min(DENSE_CANDIDATES, snap.size)
+    rows = np.argpartition(-scores, count - 1)[:count]
+    rows = rows[np.argsort(-scores[rows], kind="stable")]
+    floor = max(DENSE_MIN_SIMILARITY, float(scores[rows[0]]) - DENSE_MAX_GAP) if count else 1.0
+    return [(int(row), float(scores[row])) for row in rows if scores[row] >= floor]
+
+
+def _alive(entry_ids: list[int]) -> set[int]:
+    return set(Entry.objects.filter(id__in=entry_ids).values_list("id", flat=True))
+
+
+def search(
+    text: str,
+    filters: Filters | None = None,
+    *,
+    sort: Sort = Sort.RELEVANCE,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    mode: Mode = Mode.HYBRID,
+) -> Results:
+    filters = filters or Filters()
+    backend = get_backend()
+    query_plan = plan(text, backend=backend, use_thesaurus=mode != Mode.LEXICAL)
+    results = Results(plan=query_plan, page=max(1, page), page_size=page_size)
+    if not query_plan.words:
+        return results
+    snap = snapshot.current()
+    allowed = _filter_mask(snap, filters)
+
+    lexical = mode != Mode.DENSE
+    clauses = query_plan.all_clauses if lexical else []
+    matched = backend.match_ids(clauses) if lexical else np.empty(0, dtype=np.int64)
+    selected = np.zeros(snap.size, dtype=bool)
+    selected[snap.known_rows(matched)] = True
+    selected &= allowed
+
+    dense: list[tuple[int, float]] = []
+    if mode in (Mode.HYBRID, Mode.DENSE):
+        candidates = _dense(snap, query_plan.text, allowed)
+        alive = _alive([int(snap.ids[row]) for row, _score in candidates])
+        dense = [(row, score) for row, score in candidates if int(snap.ids[row]) in alive]
+        for row, _score in dense:
+            selected[row] = True
+
+    results.total = int(selected.sum())
+    results.facets = _facets(snap, selected)
+    wanted = results.page * page_size
+    if sort == Sort.NEWEST:
+        rows = np.flatnonzero(selected)
+        order = np.lexsort((-snap.ids[rows], -snap.published[rows]))
+        ranked = [(int(snap.ids[row]), 0.0) for row in rows[order][:wanted]]
+    else:
+        dense_ranking = [(int(snap.ids[row]), score) for row, score in dense]
+        if not lexical:
+            ranked = dense_ranking
+        else:
+            lexical_ranking = _lexical_ranking(backend, query_plan, snap, selected, filters, wanted)
+            ranked = (
+                fuse([lexical_ranking, dense_ranking], [1.0, DENSE_WEIGHT])
+                if dense_ranking
+                else lexical_ranking
+            )
+    page_ids = ranked[(results.page - 1) * page_size : wanted]
+    results.hits = _hits(page_ids, query_plan)
+    return results
+
+
+def _lexical_ranking(
+    backend: object,
+    query_plan: Plan,
+    snap: snapshot.Snapshot,
+    selected: np.ndarray,
+    filters: Filters,
+    wanted: int,
+) -> list[tuple[int, float]]:
+    clauses = query_plan.all_clauses
+    if not clauses:
+        return []
+    limit = max(wanted, 100)
+    if not filters.active():
+        return backend.ranked(clauses, limit)
+    within = snap.ids[selected]
+    if len(within) <= _RANK_WITHIN_LIMIT:
+        return backend.ranked(clauses, limit, within=within)
+    keep = set(within.tolist())
+    ranking = backend.ranked(clauses, limit * 10)
+    return [(entry_id, score) for entry_id, score in ranking if entry_id in keep][:limit]
+
+
+def fuse(
+    rankings: list[list[tuple[int, float]]], weights: list[float], k: int = RRF_K
+) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion: each list adds weight / (k + rank) to its items."""
+    scores: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, (entry_id, _score) in enumerate(ranking, start=1):
+            scores[entry_id] = scores.get(entry_id, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], -pair[0]))
+
+
+def _hits(page: list[tuple[int, float]], query_plan: Plan) -> list[Hit]:
+    entries = Entry.objects.in_bulk([entry_id for entry_id, _score in page])
+    terms = query_plan.highlight_terms
+    exact = set(query_plan.words) | set(query_plan.corrections.values())
+    hits = []
+    for entry_id, score in page:
+        entry = entries.get(entry_id)
+        if entry is None:
+            continue  # removed a moment ago
+        text = entry.text or entry.title
+        hits.append(Hit(entry, round(score, 6), snippet(text, entry.language, terms, exact)))
+    return hits

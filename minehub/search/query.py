@@ -1,0 +1,79 @@
+"""From what a reader typed to the clauses the backends match.
+
+No query syntax is interpreted: quotes, ``*``, ``-``, ``NEAR``, ``:`` and brackets are
+just characters between words. That keeps every input valid (nothing to leak as an FTS
+syntax error) and suits readers who never learnt a query language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from minehub.search import analysis, spelling, thesaurus
+from minehub.search.backends import Backend, Clause
+from minehub.search.text import word_list
+
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 16
+MAX_CLAUSES = 300
+
+
+@dataclass
+class Plan:
+    text: str  # the query as used (possibly shortened)
+    words: list[str] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)  # the words themselves
+    expansions: list[Clause] = field(default_factory=list)  # thesaurus labels
+    corrections: dict[str, str] = field(default_factory=dict)
+    concept_ids: list[int] = field(default_factory=list)
+    shortened: bool = False
+
+    @property
+    def all_clauses(self) -> list[Clause]:
+        return (self.clauses + self.expansions)[:MAX_CLAUSES]
+
+    @property
+    def suggestion(self) -> str:
+        """The query with misspelt words corrected ("" when nothing was corrected)."""
+        if not self.corrections:
+            return ""
+        return " ".join(self.corrections.get(word, word) for word in self.words)
+
+    @property
+    def highlight_terms(self) -> set[str]:
+        return {term for clause in self.all_clauses if not clause.exact for term in clause.terms}
+
+
+def word_clauses(word: str) -> list[Clause]:
+    clauses = [Clause((term,)) for term in sorted(analysis.query_alternatives(word))]
+    return [*clauses, Clause((word,), exact=True)]
+
+
+def plan(text: str, *, backend: Backend, use_thesaurus: bool = True, correct: bool = True) -> Plan:
+    shortened = len(text) > MAX_QUERY_CHARS
+    text = text[:MAX_QUERY_CHARS]
+    all_words = word_list(text)
+    words = analysis.query_words(text)
+    if len(words) > MAX_WORDS:
+        words, shortened = words[:MAX_WORDS], True
+    result = Plan(text=text, words=words, shortened=shortened)
+    for word in words:
+        result.clauses.extend(word_clauses(word))
+    if correct:
+        for word in words:
+            if backend.match_ids(word_clauses(word)).size:
+                continue
+            corrected = spelling.correct(word)
+            if corrected:
+                result.corrections[word] = corrected
+                result.clauses.extend(word_clauses(corrected))
+    if use_thesaurus:
+        matcher = thesaurus.matcher()
+        alternatives = [
+            analysis.query_alternatives(result.corrections.get(word, word))
+            for word in all_words[: MAX_WORDS * 2]
+        ]
+        for match in matcher.find(alternatives):
+            result.concept_ids.append(match.concept_id)
+            for phrase in sorted(matcher.phrases[match.concept_id]):
+                result.expansions.append(Clause(phrase))
+    return result
