@@ -89,5 +89,8 @@ class PostgresBackend:
 
     def vocabulary(self) -> Iterable[tuple[str, int]]:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT word, ndoc FROM ts_stat('SELECT document FROM {TABLE} WHERE document IS NOT NULL', 'd')")
+            cursor.execute(
+                "SELECT word, ndoc FROM ts_stat("
+                f"'SELECT document FROM {TABLE} WHERE document IS NOT NULL', 'd')"
+            )
             yield from cursor.fetchall()
