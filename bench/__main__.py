@@ -14,11 +14,9 @@ import gzip
 import importlib
 import importlib.util
 import io
-import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 
 REQUESTS = 200
@@ -26,17 +24,9 @@ PAGES = ["/en/", "/mn/", "/ru/directory/", "/ky/accounts/login/"]
 
 
 def _setup() -> None:
-    folder = tempfile.mkdtemp(prefix="minehub-bench-")
-    os.environ.update(
-        MINEHUB_VAR_DIR=folder, MINEHUB_DEBUG="0", MINEHUB_HTTPS="0",
-        MINEHUB_SECRET_KEY="bench-" + "x7Qm2pL8vN4tR6wY1zA5cF0hB3dG7jK9mP2sU4xW6yE8qT1rV5n",
-        MINEHUB_ALLOWED_HOSTS="testserver", MINEHUB_CACHE_URL="locmem",
-        DJANGO_SETTINGS_MODULE="minehub.settings",
-    )  # fmt: skip
-    os.environ.pop("DATABASE_URL", None)
-    import django
+    from bench.environment import configure
 
-    django.setup()
+    configure()
     from django.core.management import call_command
 
     quiet = io.StringIO()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -75,17 +74,9 @@ def evaluate(mode: str) -> dict[str, tuple[float, float]]:
 
 
 def _setup() -> None:
-    folder = tempfile.mkdtemp(prefix="minehub-bench-search-")
-    os.environ.update(
-        MINEHUB_VAR_DIR=folder, MINEHUB_DEBUG="0", MINEHUB_HTTPS="0",
-        MINEHUB_SECRET_KEY="bench-" + "x7Qm2pL8vN4tR6wY1zA5cF0hB3dG7jK9mP2sU4xW6yE8qT1rV5n",
-        MINEHUB_ALLOWED_HOSTS="testserver", MINEHUB_CACHE_URL="locmem",
-        DJANGO_SETTINGS_MODULE="minehub.settings",
-    )  # fmt: skip
-    os.environ.pop("DATABASE_URL", None)
-    import django
+    from bench.environment import configure
 
-    django.setup()
+    configure(prefix="minehub-bench-search-")
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

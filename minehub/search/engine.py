@@ -14,7 +14,7 @@ import numpy as np
 
 from minehub.search import embeddings, snapshot
 from minehub.search.backends import get_backend
-from minehub.search.models import Entry
+from minehub.search.models import Entry, IndexState
 from minehub.search.query import Plan, plan
 from minehub.search.snippets import snippet
 
@@ -151,11 +151,17 @@ def search(
 ) -> Results:
     filters = filters or Filters()
     backend = get_backend()
-    query_plan = plan(text, backend=backend, use_thesaurus=mode != Mode.LEXICAL)
+    epoch, thesaurus_version = IndexState.read()
+    query_plan = plan(
+        text,
+        backend=backend,
+        use_thesaurus=mode != Mode.LEXICAL,
+        thesaurus_version=thesaurus_version,
+    )
     results = Results(plan=query_plan, page=max(1, page), page_size=page_size)
     if not query_plan.words:
         return results
-    snap = snapshot.current()
+    snap = snapshot.current(epoch)
     allowed = _filter_mask(snap, filters)
 
     lexical = mode != Mode.DENSE

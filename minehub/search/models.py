@@ -78,6 +78,12 @@ class IndexState(models.Model):
     def __str__(self) -> str:
         return f"epoch {self.epoch}"
 
+    @classmethod
+    def read(cls) -> tuple[int, int]:
+        """(epoch, thesaurus version) in one query; zeros before the first index."""
+        row = cls.objects.filter(pk=1).values_list("epoch", "thesaurus_version").first()
+        return row or (0, 0)
+
 
 class VocabularyWord(models.Model):
     """Words of the indexed texts as written, with the number of entries containing them:

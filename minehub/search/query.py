@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from minehub.search import analysis, spelling, thesaurus
 from minehub.search.backends import Backend, Clause
+from minehub.search.models import VocabularyWord
 from minehub.search.text import word_list
 
 MAX_QUERY_CHARS = 500
@@ -48,7 +49,14 @@ def word_clauses(word: str) -> list[Clause]:
     return [*clauses, Clause((word,), exact=True)]
 
 
-def plan(text: str, *, backend: Backend, use_thesaurus: bool = True, correct: bool = True) -> Plan:
+def plan(
+    text: str,
+    *,
+    backend: Backend,
+    use_thesaurus: bool = True,
+    correct: bool = True,
+    thesaurus_version: int | None = None,
+) -> Plan:
     shortened = len(text) > MAX_QUERY_CHARS
     text = text[:MAX_QUERY_CHARS]
     all_words = word_list(text)
@@ -59,15 +67,18 @@ def plan(text: str, *, backend: Backend, use_thesaurus: bool = True, correct: bo
     for word in words:
         result.clauses.extend(word_clauses(word))
     if correct:
+        # A word of the vocabulary is in the index as written; only the others (typos, or
+        # words found through their stems or transliteration) need a full-text check.
+        known = set(VocabularyWord.objects.filter(word__in=words).values_list("word", flat=True))
         for word in words:
-            if backend.match_ids(word_clauses(word)).size:
+            if word in known or backend.match_ids(word_clauses(word)).size:
                 continue
             corrected = spelling.correct(word)
             if corrected:
                 result.corrections[word] = corrected
                 result.clauses.extend(word_clauses(corrected))
     if use_thesaurus:
-        matcher = thesaurus.matcher()
+        matcher = thesaurus.matcher(thesaurus_version)
         alternatives = [
             analysis.query_alternatives(result.corrections.get(word, word))
             for word in all_words[: MAX_WORDS * 2]

@@ -183,11 +183,12 @@ _current: Snapshot | None = None
 _lock = threading.Lock()
 
 
-def current() -> Snapshot:
-    """The process's snapshot, brought up to date with the database."""
+def current(epoch: int | None = None) -> Snapshot:
+    """The process's snapshot, brought up to date with the database (``epoch`` as the
+    caller already read it from ``IndexState``, saving a query)."""
     global _current
     with _lock:
-        state = IndexState.objects.filter(pk=1).values_list("epoch", flat=True).first() or 0
+        state = IndexState.read()[0] if epoch is None else epoch
         snapshot = _current
         stale = snapshot is None or snapshot.epoch != state
         if not stale and time.monotonic() - snapshot.checked_at > _LEFTOVER_CHECK_SECONDS:

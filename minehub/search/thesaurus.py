@@ -135,11 +135,11 @@ _matcher: tuple[int, Matcher] | None = None
 _lock = threading.Lock()
 
 
-def matcher() -> Matcher:
-    """The process's matcher, rebuilt when a data steward changed the thesaurus."""
+def matcher(version: int | None = None) -> Matcher:
+    """The process's matcher, rebuilt when a data steward changed the thesaurus
+    (``version`` as the caller already read it from ``IndexState``, saving a query)."""
     global _matcher
-    version = IndexState.objects.filter(pk=1).values_list("thesaurus_version", flat=True).first()
-    version = version or 0
+    version = IndexState.read()[1] if version is None else version
     with _lock:
         if _matcher is None or _matcher[0] != version:
             labels = ConceptLabel.objects.values_list("concept_id", "language", "label")
