@@ -6,17 +6,24 @@ import os
 import tempfile
 
 
-def configure(prefix: str = "minehub-bench-") -> None:
-    """Points MineHub at an empty temporary folder and sets Django up; the caller then
-    migrates or runs ``setup``."""
-    folder = tempfile.mkdtemp(prefix=prefix)
+def configure(
+    prefix: str = "minehub-bench-", folder: str | None = None, database_url: str | None = None
+) -> str:
+    """Points MineHub at an empty temporary folder (or at ``folder``, an installation a
+    benchmark made earlier) and its SQLite database (or ``database_url``) and sets Django
+    up; the caller then migrates or runs ``setup``. Returns the folder."""
+    folder = folder or tempfile.mkdtemp(prefix=prefix)
     os.environ.update(
         MINEHUB_VAR_DIR=folder, MINEHUB_DEBUG="0", MINEHUB_HTTPS="0",
         MINEHUB_SECRET_KEY="bench-" + "x7Qm2pL8vN4tR6wY1zA5cF0hB3dG7jK9mP2sU4xW6yE8qT1rV5n",
         MINEHUB_ALLOWED_HOSTS="testserver", MINEHUB_CACHE_URL="locmem",
         DJANGO_SETTINGS_MODULE="minehub.settings",
     )  # fmt: skip
-    os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
     import django
 
     django.setup()
+    return folder

@@ -2,8 +2,10 @@
 fused by reciprocal rank, with filters, facet counts, sorting and pagination.
 
 The result set is every full-text match plus the vector neighbours similar enough to the
-query; filters and facets apply to that set. Ranking fuses the two rankings (RRF, k=60):
-an item ranked high by either, or fairly high by both, comes first."""
+query; filters and facets apply to that set. The full-text index only says which entries
+each clause matches (``matching``); ranking is computed here over those sets
+(``ranking``). The two rankings are fused by reciprocal rank (RRF, k=60): an item ranked
+high by either, or fairly high by both, comes first."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from enum import StrEnum
 
 import numpy as np
 
-from minehub.search import embeddings, snapshot
-from minehub.search.backends import get_backend
+from minehub.search import embeddings, ranking, snapshot
+from minehub.search.backends import Backend, Clause, get_backend
+from minehub.search.matching import ClauseRows
 from minehub.search.models import Entry, IndexState
 from minehub.search.query import Plan, plan
 from minehub.search.snippets import snippet
@@ -28,8 +31,6 @@ DENSE_MIN_SIMILARITY = 0.80
 # Only neighbours nearly as close as the closest one: further down, e5 ranks by topic and
 # language more than by meaning.
 DENSE_MAX_GAP = 0.01
-# Above this many filtered matches, rank without the filter and filter the ranking.
-_RANK_WITHIN_LIMIT = 20_000
 
 
 class Mode(StrEnum):
@@ -136,10 +137,6 @@ def _dense(snap: snapshot.Snapshot, text: str, allowed: np.ndarray) -> list[tupl
     return [(int(row), float(scores[row])) for row in rows if scores[row] >= floor]
 
 
-def _alive(entry_ids: list[int]) -> set[int]:
-    return set(Entry.objects.filter(id__in=entry_ids).values_list("id", flat=True))
-
-
 def search(
     text: str,
     filters: Filters | None = None,
@@ -151,31 +148,34 @@ def search(
 ) -> Results:
     filters = filters or Filters()
     backend = get_backend()
-    epoch, thesaurus_version = IndexState.read()
+    epoch, thesaurus_version, removals = IndexState.read()
+    snap = snapshot.current(epoch, removals)
+
+    def matches(clauses: list[Clause]) -> bool:
+        return snap.clauses.any_alive(snap, backend, clauses)
+
     query_plan = plan(
         text,
-        backend=backend,
+        matches=matches,
         use_thesaurus=mode != Mode.LEXICAL,
         thesaurus_version=thesaurus_version,
     )
     results = Results(plan=query_plan, page=max(1, page), page_size=page_size)
     if not query_plan.words:
         return results
-    snap = snapshot.current(epoch)
-    allowed = _filter_mask(snap, filters)
+    allowed = _filter_mask(snap, filters) & snap.alive
 
     lexical = mode != Mode.DENSE
-    clauses = query_plan.all_clauses if lexical else []
-    matched = backend.match_ids(clauses) if lexical else np.empty(0, dtype=np.int64)
+    groups = query_plan.ranked_groups if lexical else []
+    found = _clause_rows(snap, backend, groups)
     selected = np.zeros(snap.size, dtype=bool)
-    selected[snap.known_rows(matched)] = True
+    for rows in found.values():
+        selected[rows.matched] = True
     selected &= allowed
 
     dense: list[tuple[int, float]] = []
     if mode in (Mode.HYBRID, Mode.DENSE):
-        candidates = _dense(snap, query_plan.text, allowed)
-        alive = _alive([int(snap.ids[row]) for row, _score in candidates])
-        dense = [(row, score) for row, score in candidates if int(snap.ids[row]) in alive]
+        dense = _dense(snap, query_plan.text, allowed)
         for row, _score in dense:
             selected[row] = True
 
@@ -191,7 +191,10 @@ def search(
         if not lexical:
             ranked = dense_ranking
         else:
-            lexical_ranking = _lexical_ranking(backend, query_plan, snap, selected, filters, wanted)
+            norm = ranking.length_norm(snap.length, snap.alive)
+            row_scores = ranking.scores(groups, found, norm, snap.alive)
+            candidates = np.flatnonzero(selected & (row_scores > 0))
+            lexical_ranking = ranking.top(candidates, row_scores, snap.ids, max(wanted, 100))
             ranked = (
                 fuse([lexical_ranking, dense_ranking], [1.0, DENSE_WEIGHT])
                 if dense_ranking
@@ -202,26 +205,12 @@ def search(
     return results
 
 
-def _lexical_ranking(
-    backend: object,
-    query_plan: Plan,
-    snap: snapshot.Snapshot,
-    selected: np.ndarray,
-    filters: Filters,
-    wanted: int,
-) -> list[tuple[int, float]]:
-    clauses = query_plan.all_clauses
-    if not clauses:
-        return []
-    limit = max(wanted, 100)
-    if not filters.active():
-        return backend.ranked(clauses, limit)
-    within = snap.ids[selected]
-    if len(within) <= _RANK_WITHIN_LIMIT:
-        return backend.ranked(clauses, limit, within=within)
-    keep = set(within.tolist())
-    ranking = backend.ranked(clauses, limit * 10)
-    return [(entry_id, score) for entry_id, score in ranking if entry_id in keep][:limit]
+def _clause_rows(
+    snap: snapshot.Snapshot, backend: Backend, groups: list[list[Clause]]
+) -> dict[Clause, ClauseRows]:
+    return {
+        clause: snap.clauses.rows(snap, backend, clause) for group in groups for clause in group
+    }
 
 
 def fuse(
@@ -229,8 +218,8 @@ def fuse(
 ) -> list[tuple[int, float]]:
     """Weighted reciprocal rank fusion: each list adds weight / (k + rank) to its items."""
     scores: dict[int, float] = {}
-    for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, (entry_id, _score) in enumerate(ranking, start=1):
+    for one_ranking, weight in zip(rankings, weights, strict=True):
+        for rank, (entry_id, _score) in enumerate(one_ranking, start=1):
             scores[entry_id] = scores.get(entry_id, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda pair: (-pair[1], -pair[0]))
 

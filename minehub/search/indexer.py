@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 
 from django.db import models, transaction
-from django.db.models import F
 
 from minehub.search import analysis
 from minehub.search.backends import Row, get_backend
@@ -50,6 +49,7 @@ def new_entry(searchable: Searchable, item: models.Model, document: Document) ->
         topic_ids=document.topic_ids,
         region_ids=document.region_ids,
         text=document.text[:STORED_TEXT_CHARS],
+        length=len(document.text[:STORED_TEXT_CHARS]),
         passage_hash=document.passage_hash,
     )
 
@@ -63,6 +63,8 @@ def remove(kind: str, object_id: int) -> None:
         if ids:
             get_backend().delete(ids)
             Entry.objects.filter(id__in=ids).delete()
+            # Tells every process to forget these entries (their match sets are cached).
+            IndexState.bump("removals")
 
 
 def index_item(searchable: Searchable, item: models.Model) -> Entry | None:
@@ -157,8 +159,7 @@ def rebuild(advance: Callable[[int], None] = lambda steps: None, batch_size: int
     with transaction.atomic():
         backend.clear()
         Entry.objects.all().delete()
-        state, _created = IndexState.objects.get_or_create(pk=1)
-        IndexState.objects.filter(pk=state.pk).update(epoch=F("epoch") + 1)
+        IndexState.bump("epoch")
         for searchable in SEARCHABLE.values():
             batch: list[tuple[Searchable, models.Model, Document]] = []
             for item in _published_items(searchable):
@@ -174,5 +175,6 @@ def rebuild(advance: Callable[[int], None] = lambda steps: None, batch_size: int
                 _write_batch(batch)
                 indexed += len(batch)
                 advance(len(batch))
+        backend.optimize()
     refresh_vocabulary()
     return indexed

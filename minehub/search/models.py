@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -30,6 +31,8 @@ class Entry(models.Model):
     region_ids = models.JSONField(default=list)
     # Plain text (no Markdown), capped: snippets are cut from it.
     text = models.TextField(blank=True)
+    # Characters of ``text``: ranking normalises by length, without reading the texts.
+    length = models.PositiveIntegerField(default=0)
     # Identifies the passage the embedding was computed from (see ``embeddings``).
     passage_hash = models.BigIntegerField(db_index=True)
     indexed_at = models.DateTimeField(auto_now=True)
@@ -66,10 +69,12 @@ class Embedding(models.Model):
 
 class IndexState(models.Model):
     """One row. ``epoch`` changes when the whole index is rebuilt, ``thesaurus_version``
-    when a data steward edits the thesaurus: processes compare them with what they hold."""
+    when a data steward edits the thesaurus, ``removals`` when entries leave the index:
+    processes compare them with what they hold."""
 
     epoch = models.PositiveIntegerField(default=0)
     thesaurus_version = models.PositiveIntegerField(default=0)
+    removals = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("search index state")
@@ -79,10 +84,17 @@ class IndexState(models.Model):
         return f"epoch {self.epoch}"
 
     @classmethod
-    def read(cls) -> tuple[int, int]:
-        """(epoch, thesaurus version) in one query; zeros before the first index."""
-        row = cls.objects.filter(pk=1).values_list("epoch", "thesaurus_version").first()
-        return row or (0, 0)
+    def read(cls) -> tuple[int, int, int]:
+        """(epoch, thesaurus version, removals) in one query; zeros before the first index."""
+        row = cls.objects.filter(pk=1).values_list("epoch", "thesaurus_version", "removals").first()
+        return row or (0, 0, 0)
+
+    @classmethod
+    def bump(cls, counter: str) -> None:
+        """Adds one to ``counter`` (a field name), creating the row if needed."""
+        if not cls.objects.filter(pk=1).update(**{counter: F(counter) + 1}):
+            cls.objects.get_or_create(pk=1)
+            cls.objects.filter(pk=1).update(**{counter: F(counter) + 1})
 
 
 class VocabularyWord(models.Model):

@@ -5,25 +5,26 @@ search all run here in a millisecond or two instead of as SQL joins. Entries are
 updated in place (a changed item gets a new entry id), so keeping up is cheap: each search
 loads only entries and embeddings newer than the last ones seen. Entries deleted since
 stay in the arrays but are never returned: results always come from ids the database
-confirms (full-text matches, or vector candidates checked in ``engine``). A full reload
-happens when the index is rebuilt (``IndexState.epoch``) or when a quarter of the arrays
-are such leftovers.
+and removed entries are masked out by ``alive``, re-read whenever ``IndexState.removals``
+moves. A full reload happens when the index is rebuilt (``IndexState.epoch``) or when a
+quarter of the arrays are such leftovers.
 
-Memory at 100k entries: ~38 MB of int8 vectors plus ~5 MB of arrays."""
+Memory at 100k entries: ~38 MB of int8 vectors, ~6 MB of arrays, and the clause cache
+(``matching``, at most ~32 MB)."""
 
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from minehub.search.embeddings import DIMENSIONS
+from minehub.search.matching import ClauseCache
 from minehub.search.models import Embedding, Entry, IndexState
 
 _CHUNK = 16_384  # rows per matrix product: bounds the float32 temporary to 25 MB
-_LEFTOVER_CHECK_SECONDS = 60
+_LEFTOVER_SHARE = 0.25
 
 
 @dataclass
@@ -68,7 +69,8 @@ class Codes:
 class Snapshot:
     def __init__(self, epoch: int) -> None:
         self.epoch = epoch
-        self.checked_at = time.monotonic()
+        self.removals = -1  # IndexState.removals when ``alive`` was last read
+        self.clauses = ClauseCache()
         self.last_entry_id = 0
         self.last_embedding_id = 0
         self.kinds = Codes()
@@ -80,6 +82,8 @@ class Snapshot:
         self.year = np.empty(0, dtype=np.int32)
         self.published = np.empty(0, dtype=np.float64)
         self.passage_hash = np.empty(0, dtype=np.int64)
+        self.length = np.empty(0, dtype=np.float32)  # characters of stored text, for ranking
+        self.alive = np.empty(0, dtype=bool)
         self.topics = Facet()
         self.regions = Facet()
         # Vectors, sorted by passage hash so entries find theirs by binary search.
@@ -114,6 +118,7 @@ class Snapshot:
                 "passage_hash",
                 "topic_ids",
                 "region_ids",
+                "length",
             )
         )
         if not new:
@@ -133,6 +138,8 @@ class Snapshot:
         self.passage_hash = np.concatenate([self.passage_hash, np.asarray(columns[6])])
         self.topics.extend(first_row, list(columns[7]))
         self.regions.extend(first_row, list(columns[8]))
+        self.length = np.concatenate([self.length, np.asarray(columns[9], dtype=np.float32)])
+        self.alive = np.concatenate([self.alive, np.ones(len(new), dtype=bool)])
         self.last_entry_id = int(self.ids[-1])
         return True
 
@@ -160,7 +167,22 @@ class Snapshot:
         matches = (self.vector_hashes[rows] == self.passage_hash) if found else rows < 0
         self.vector_row = np.where(matches, rows, -1)
 
-    def refresh(self) -> None:
+    def load_alive(self, removals: int) -> None:
+        """Marks the entries removed from the index since the snapshot was loaded."""
+        if removals == self.removals:
+            return
+        live = np.fromiter(Entry.objects.values_list("id", flat=True), dtype=np.int64)
+        self.alive = np.isin(self.ids, live)
+        self.removals = removals
+
+    @property
+    def mostly_leftovers(self) -> bool:
+        return self.size > 0 and np.count_nonzero(self.alive) < (1 - _LEFTOVER_SHARE) * self.size
+
+    def refresh(self, removals: int) -> None:
+        if self.removals < 0:  # a new snapshot: everything it loads is alive
+            self.removals = removals
+        self.load_alive(removals)
         entries_changed = self.load_entries()
         vectors_changed = self.load_vectors()
         if entries_changed or vectors_changed:
@@ -183,20 +205,20 @@ _current: Snapshot | None = None
 _lock = threading.Lock()
 
 
-def current(epoch: int | None = None) -> Snapshot:
-    """The process's snapshot, brought up to date with the database (``epoch`` as the
-    caller already read it from ``IndexState``, saving a query)."""
+def current(epoch: int | None = None, removals: int | None = None) -> Snapshot:
+    """The process's snapshot, brought up to date with the database (``epoch`` and
+    ``removals`` as the caller already read them from ``IndexState``, saving a query)."""
     global _current
     with _lock:
-        state = IndexState.read()[0] if epoch is None else epoch
+        if epoch is None or removals is None:
+            epoch, _version, removals = IndexState.read()
         snapshot = _current
-        stale = snapshot is None or snapshot.epoch != state
-        if not stale and time.monotonic() - snapshot.checked_at > _LEFTOVER_CHECK_SECONDS:
-            snapshot.checked_at = time.monotonic()
-            stale = Entry.objects.count() < 0.75 * snapshot.size
-        if stale:
-            snapshot = Snapshot(state)
-        snapshot.refresh()
+        if snapshot is None or snapshot.epoch != epoch:
+            snapshot = Snapshot(epoch)
+        snapshot.refresh(removals)
+        if snapshot.mostly_leftovers:
+            snapshot = Snapshot(epoch)
+            snapshot.refresh(removals)
         _current = snapshot
         return snapshot
 

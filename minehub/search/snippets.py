@@ -5,6 +5,7 @@ query "уурхай" and "mercury" in a Russian text for "ртуть"'s thesauru
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -17,9 +18,17 @@ WINDOW_WORDS = 32
 _SCAN_WORDS = 600  # snippets come from the opening: scanning more costs more than it finds
 
 
-def _matches(word: str, language: str, terms: set[str], exact: set[str]) -> bool:
+@lru_cache(maxsize=200_000)
+def _forms(word: str, language: str) -> tuple[str, str]:
+    """(normalised word, index term) of a word as it appears in a text: the same words
+    recur across texts and snippets, so analysing each once pays off."""
     normalized = normalize(word)
-    return normalized in exact or analysis.term(normalized, language) in terms
+    return normalized, analysis.term(normalized, language)
+
+
+def _matches(word: str, language: str, terms: set[str], exact: set[str]) -> bool:
+    normalized, term = _forms(word, language)
+    return normalized in exact or term in terms
 
 
 def snippet(text: str, language: str, terms: set[str], exact: set[str]) -> SafeString:

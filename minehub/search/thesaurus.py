@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import F
 
 from minehub.core.models import Topic
 from minehub.search.analysis import phrase_terms
@@ -80,8 +79,7 @@ def load_seed(path: Path = SEED) -> tuple[int, int]:
 
 
 def mark_changed() -> None:
-    IndexState.objects.get_or_create(pk=1)
-    IndexState.objects.filter(pk=1).update(thesaurus_version=F("thesaurus_version") + 1)
+    IndexState.bump("thesaurus_version")
 
 
 @dataclass(frozen=True)

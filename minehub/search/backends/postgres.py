@@ -12,22 +12,22 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from django.db import connection
 
-from minehub.search.backends import COLUMNS, WEIGHTS, Clause, Row, parse_ids
+from minehub.search.backends import COLUMNS, Clause, Row, parse_ids
 
 TABLE = "search_entry"
 _LABELS = {"title": "A", "keywords": "B", "body": "C", "raw": "D"}
-# ts_rank takes the weights in the order D, C, B, A.
-_RANK_WEIGHTS = "{" + ", ".join(str(WEIGHTS[c] / 4) for c in reversed(COLUMNS)) + "}"
 _VECTOR = " || ".join(
     f"setweight(to_tsvector('simple', %s), '{_LABELS[column]}')" for column in COLUMNS
 )
 
 
-def compile_clauses(clauses: Sequence[Clause]) -> str:
-    """A tsquery: every clause ORed; phrases with <->, each term limited to its weights."""
+def compile_clauses(clauses: Sequence[Clause], field: str | None = None) -> str:
+    """A tsquery: every clause ORed; phrases with <->, each term limited to its weights
+    (or to ``field``'s, one of the stemmed columns)."""
+    stemmed = "ABC" if field is None else _LABELS[field]
     parts = []
     for clause in clauses:
-        weights = "D" if clause.exact else "ABC"
+        weights = "D" if clause.exact else stemmed
         parts.append("(" + " <-> ".join(f"'{term}':{weights}" for term in clause.terms) + ")")
     return " | ".join(parts)
 
@@ -57,35 +57,24 @@ class PostgresBackend:
     def clear(self) -> None:
         """Nothing to do: the vectors go with their entry rows."""
 
-    def match_ids(self, clauses: Sequence[Clause]) -> np.ndarray:
+    def optimize(self) -> None:
+        # Without statistics on a freshly filled table the planner scans all of it to find
+        # the entries newer than a snapshot's (60 ms instead of 0.1 at 100k entries).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TABLE}")
+
+    def match_ids(
+        self, clauses: Sequence[Clause], field: str | None = None, after: int = 0
+    ) -> np.ndarray:
         if not clauses:
             return parse_ids(None)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT string_agg(id::text, ',') FROM {TABLE}"
-                " WHERE document @@ to_tsquery('simple', %s)",
-                [compile_clauses(clauses)],
+                f"SELECT string_agg(id::text, ',' ORDER BY id) FROM {TABLE}"
+                " WHERE document @@ to_tsquery('simple', %s) AND id > %s",
+                [compile_clauses(clauses, field), after],
             )
             return parse_ids(cursor.fetchone()[0])
-
-    def ranked(
-        self, clauses: Sequence[Clause], limit: int, within: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
-        if not clauses:
-            return []
-        sql = (
-            f"SELECT id, ts_rank('{_RANK_WEIGHTS}', document, query, 1)"
-            f" FROM {TABLE}, to_tsquery('simple', %s) query WHERE document @@ query"
-        )
-        params: list[object] = [compile_clauses(clauses)]
-        if within is not None:
-            sql += " AND id = ANY(%s)"
-            params.append(within.tolist())
-        sql += " ORDER BY 2 DESC, 1 DESC LIMIT %s"
-        params.append(limit)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(int(entry_id), float(score)) for entry_id, score in cursor.fetchall()]
 
     def vocabulary(self) -> Iterable[tuple[str, int]]:
         with connection.cursor() as cursor:

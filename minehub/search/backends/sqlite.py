@@ -5,23 +5,22 @@ off because folding is decided in ``text.fold`` (it would otherwise turn й into
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 from django.db import connection
 
-from minehub.search.backends import COLUMNS, STEMMED, WEIGHTS, Clause, Row, parse_ids
+from minehub.search.backends import COLUMNS, STEMMED, Clause, Row, parse_ids
 
 TABLE = "search_fts"
 VOCABULARY = "search_fts_vocabulary"
 _COLUMN_LIST = ", ".join(COLUMNS)
-_BM25 = f"bm25({TABLE}, {', '.join(str(WEIGHTS[column]) for column in COLUMNS)})"
 
 
-def compile_clauses(clauses: Sequence[Clause]) -> str:
-    """An FTS5 expression: every clause ORed, each restricted to its columns."""
-    stemmed = "{" + " ".join(STEMMED) + "}"
+def compile_clauses(clauses: Sequence[Clause], field: str | None = None) -> str:
+    """An FTS5 expression: every clause ORed, each restricted to its columns (or to
+    ``field``, one of the stemmed columns)."""
+    stemmed = "{" + " ".join(STEMMED) + "}" if field is None else field
     parts = []
     for clause in clauses:
         phrase = '"' + " ".join(clause.terms) + '"'
@@ -62,31 +61,23 @@ class SqliteBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE}")
 
-    def match_ids(self, clauses: Sequence[Clause]) -> np.ndarray:
+    def optimize(self) -> None:
+        # A bulk rebuild leaves many small b-tree segments; one merged segment is read
+        # in a third less time (measured at 100k entries).
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+
+    def match_ids(
+        self, clauses: Sequence[Clause], field: str | None = None, after: int = 0
+    ) -> np.ndarray:
         if not clauses:
             return parse_ids(None)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT group_concat(rowid) FROM {TABLE} WHERE {TABLE} MATCH %s",
-                [compile_clauses(clauses)],
+                f"SELECT group_concat(rowid) FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid > %s",
+                [compile_clauses(clauses, field), after],
             )
             return parse_ids(cursor.fetchone()[0])
-
-    def ranked(
-        self, clauses: Sequence[Clause], limit: int, within: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
-        if not clauses:
-            return []
-        sql = f"SELECT rowid, -{_BM25} FROM {TABLE} WHERE {TABLE} MATCH %s"
-        params: list[object] = [compile_clauses(clauses)]
-        if within is not None:
-            sql += " AND rowid IN (SELECT value FROM json_each(%s))"
-            params.append(json.dumps(within.tolist()))
-        sql += f" ORDER BY {_BM25}, rowid DESC LIMIT %s"
-        params.append(limit)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(int(entry_id), float(score)) for entry_id, score in cursor.fetchall()]
 
     def vocabulary(self) -> Iterable[tuple[str, int]]:
         with connection.cursor() as cursor:
