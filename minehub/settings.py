@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "minehub.library",
     "minehub.publishing",
     "minehub.search",
+    "minehub.monitoring",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
