@@ -27,3 +27,17 @@ def configure(
 
     django.setup()
     return folder
+
+
+def ensure_django() -> None:
+    """Sets Django up with development settings for a benchmark that only exercises pure
+    code (extraction, validation), unless the caller already did."""
+    from django.apps import apps
+
+    if apps.ready:
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minehub.settings")
+    os.environ.setdefault("MINEHUB_DEBUG", "1")  # no secrets needed: no request is served
+    import django
+
+    django.setup()

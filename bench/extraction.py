@@ -8,26 +8,15 @@ never asserted. ``run()`` returns the lines; ``python -m bench.extraction`` prin
 from __future__ import annotations
 
 import io
-import os
 import statistics
 import time
+
+from bench.environment import ensure_django
 
 TEXT_PAGES = 200
 TEXT_RUNS = 5
 SCANNED_PAGES = 3
 OCR_RUNS = 3
-
-
-def _ensure_django() -> None:
-    from django.apps import apps
-
-    if apps.ready:
-        return
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minehub.settings")
-    os.environ.setdefault("MINEHUB_DEBUG", "1")  # only the extraction code is used
-    import django
-
-    django.setup()
 
 
 def _pages_per_second(data: bytes, pages: int, runs: int) -> tuple[float, float]:
@@ -45,7 +34,7 @@ def _pages_per_second(data: bytes, pages: int, runs: int) -> tuple[float, float]
 
 def run() -> list[str]:
     """Measures PDF text extraction; returns the lines to print."""
-    _ensure_django()
+    ensure_django()
     from minehub.library.extract import ocr_setup
     from minehub.library.tests import filemakers
 

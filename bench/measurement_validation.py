@@ -20,6 +20,8 @@ import resource
 import time
 from datetime import date, datetime, timedelta
 
+from bench.environment import ensure_django
+
 DEFAULT_ROWS = 1_000_000
 TODAY = date(2026, 11, 21)
 HEADER = (
@@ -31,18 +33,6 @@ LABS = ["Tuul Analytica LLC", "ИЛ «Чаткал-Эко»", "Selenge EcoLab LL
 WATER = [("As", "Мышьяк"), ("Hg", "Ртуть"), ("Cd", "Cd"), ("Pb", "Свинец"), ("Cu", "Медь")]
 WATER += [("Zn", "Цинк"), ("SO4", "Сульфаты"), ("CN", "CN"), ("TSS", "TSS"), ("Fe", "Железо")]
 WATER_UNITS = [("mg/L", 1), ("мг/л", 1), ("µg/L", 1000), ("мкг/л", 1000), ("mg/dm3", 1)]
-
-
-def _ensure_django() -> None:
-    from django.apps import apps
-
-    if apps.ready:
-        return
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minehub.settings")
-    os.environ.setdefault("MINEHUB_DEBUG", "1")  # only the pure engine is used
-    import django
-
-    django.setup()
 
 
 def stations() -> list[tuple[str, str, str]]:
@@ -151,7 +141,7 @@ def _rss_mb() -> float:
 
 def run() -> list[str]:
     """Generates the file, validates it; returns the lines to print."""
-    _ensure_django()
+    ensure_django()
     from minehub.monitoring.importing import Station, default_catalogue, validate
 
     rows = int(os.environ.get("MINEHUB_BENCH_MEASUREMENT_ROWS", DEFAULT_ROWS))

@@ -3,10 +3,9 @@
 Facet counts over tens of thousands of matches, filters, "newest first" and the vector
 search all run here in a millisecond or two instead of as SQL joins. Entries are never
 updated in place (a changed item gets a new entry id), so keeping up is cheap: each search
-loads only entries and embeddings newer than the last ones seen. Entries deleted since
-stay in the arrays but are never returned: results always come from ids the database
-and removed entries are masked out by ``alive``, re-read whenever ``IndexState.removals``
-moves. A full reload happens when the index is rebuilt (``IndexState.epoch``) or when a
+loads only entries and embeddings newer than the last ones seen. Entries removed since
+stay in the arrays but are masked out by ``alive``, re-read whenever
+``IndexState.removals`` moves, so they are never returned. A full reload happens when the index is rebuilt (``IndexState.epoch``) or when a
 quarter of the arrays are such leftovers.
 
 Memory at 100k entries: ~38 MB of int8 vectors, ~6 MB of arrays, and the clause cache
