@@ -72,7 +72,13 @@ def main() -> None:
         )
     sys.stdout.flush()
     # After the pages above: those are measured at demo scale, these at 10,000 items.
-    for name in ("library", "extraction", "search_speed", "measurement_validation"):
+    for name in (
+        "library",
+        "extraction",
+        "search_speed",
+        "measurement_validation",
+        "measurement_import",
+    ):
         # A module another change has not delivered yet is skipped, not an error; an
         # error inside a present module still fails the bench.
         if importlib.util.find_spec(f"bench.{name}") is None:

@@ -156,6 +156,16 @@ elif _cache_url == "db":
     }
 else:
     raise ImproperlyConfigured("MINEHUB_CACHE_URL must be 'db', 'locmem' or a redis:// URL.")
+# Progress of long background jobs (a large import). Not the database cache: a job writes
+# its progress from inside the transaction that makes it all-or-nothing, where no other
+# connection could read it. Files serve the one-server set-up; Redis serves many.
+if "locmem" in CACHES["default"]["BACKEND"] or "redis" in CACHES["default"]["BACKEND"]:
+    CACHES["progress"] = {**CACHES["default"], "KEY_PREFIX": "progress"}
+else:
+    CACHES["progress"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "progress",
+    }
 
 TASKS = {
     "default": {

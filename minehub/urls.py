@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("search/", include("minehub.search.urls")),
     path("", include("minehub.publishing.urls")),
     path("directory/", include("minehub.directory.urls")),
+    path("monitoring/", include("minehub.monitoring.urls")),
     path("accounts/", include("minehub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

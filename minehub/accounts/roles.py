@@ -44,9 +44,14 @@ GROUP_PERMISSIONS: dict[Role, tuple[str, ...]] = {
             ("directory", "organisation"),
             ("search", "concept"),
             ("search", "conceptlabel"),
+            ("monitoring", "site"),
+            ("monitoring", "station"),
+            ("monitoring", "standard"),
+            ("monitoring", "limit"),
         )
         for action in ("view", "add", "change")
     )
+    + ("monitoring.delete_limit", "monitoring.view_limitchange", "monitoring.view_importbatch")
     # A wrong thesaurus label does harm in every search: stewards may remove it.
     + ("search.delete_conceptlabel",),
     Role.MODERATOR: ("accounts.view_user", "directory.view_organisation"),

@@ -7,6 +7,7 @@ Loaded by ``minehub setup`` (so by ``make run``); never needed by the product it
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import logging
 import secrets
@@ -42,6 +43,7 @@ class DemoReport:
     library_updated: int = 0
     # Rejected lines and importer warnings: empty unless library.jsonl is broken.
     library_problems: list[str] = field(default_factory=list)
+    measurements_added: int = 0
 
 
 def _read(name: str) -> list[dict]:
@@ -267,4 +269,27 @@ def load_demo() -> DemoReport:
     _load_people(report, organisations)
     _ensure_admin(report)
     _load_library(report, organisations)
+    _load_monitoring(report)
     return report
+
+
+MONITORING_DIR = DEMO_DIR / "monitoring"
+
+
+def _load_monitoring(report: DemoReport) -> None:
+    """Demo sites, stations and results, loaded through the importers (idempotent)."""
+    from minehub.monitoring import ingest
+    from minehub.monitoring.models import BatchSource, BatchStatus, ImportBatch
+    from minehub.monitoring.sites import import_stations
+
+    loaded = import_stations((MONITORING_DIR / "stations.json").read_bytes(), "stations.json")
+    report.library_problems.extend(loaded.errors)
+    for path in sorted(MONITORING_DIR.glob("*.csv")):
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if ImportBatch.objects.filter(sha256=digest, status=BatchStatus.IMPORTED).exists():
+            continue  # loaded by an earlier run
+        batch = ingest.receive(data, path.name, source=BatchSource.COMMAND)
+        ingest.check(batch)
+        batch = ingest.commit(batch)
+        report.measurements_added += batch.rows_added

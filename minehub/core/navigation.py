@@ -43,7 +43,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "monitoring",
-        "core:monitoring",
+        "monitoring:site-list",
         _("Monitoring"),
         _("Air, water and soil data at mine sites, and the rehabilitation of closed sites."),
     ),

@@ -72,6 +72,41 @@ def region_centroids() -> dict[str, tuple[float, float]]:
     return centroids
 
 
+@cache
+def _region_polygons() -> tuple[tuple[str, tuple[list[list[list[float]]], ...]], ...]:
+    with ADMIN1_FILE.open(encoding="utf-8") as handle:
+        collection = json.load(handle)
+    shapes = []
+    for feature in collection["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        shapes.append((feature["properties"]["admin1_code"], tuple(polygons)))
+    return tuple(shapes)
+
+
+def _in_ring(lon: float, lat: float, ring: list[list[float]]) -> bool:
+    """Ray casting: whether (lon, lat) lies inside ``ring``."""
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def region_at(latitude: float, longitude: float) -> str | None:
+    """The ISO code of the admin-1 unit containing the point, from the shipped outlines
+    (``None`` outside Mongolia and Kyrgyzstan)."""
+    for code, polygons in _region_polygons():
+        for outer, *holes in polygons:
+            if _in_ring(longitude, latitude, outer) and not any(
+                _in_ring(longitude, latitude, hole) for hole in holes
+            ):
+                return code
+    return None
+
+
 @transaction.atomic
 def sync_taxonomy() -> None:
     """Adds the shipped starter terms that are missing; idempotent."""

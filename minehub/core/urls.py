@@ -9,5 +9,4 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("exchange/", partial(views.section, key="exchange"), name="exchange"),
-    path("monitoring/", partial(views.section, key="monitoring"), name="monitoring"),
 ]

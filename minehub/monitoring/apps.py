@@ -1,5 +1,21 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _after_migrate(sender: AppConfig, **kwargs: Any) -> None:
+    from django.contrib.auth.management import create_permissions
+
+    from minehub.accounts.roles import sync_role_groups
+    from minehub.monitoring.standards import load_shipped_standards
+
+    load_shipped_standards()
+    # Installed before django.contrib.auth: create this app's permissions now so that
+    # data stewards receive theirs (as the search app does).
+    create_permissions(sender, verbosity=0, using=kwargs.get("using", "default"))
+    sync_role_groups()
 
 
 class MonitoringConfig(AppConfig):
@@ -7,3 +23,10 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
     verbose_name = _("Environmental monitoring")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Like the taxonomy: after every migrate (and test database flush) the shipped,
+        # citable standards exist unless a data steward has since taken them over.
+        post_migrate.connect(
+            _after_migrate, sender=self, dispatch_uid="minehub.monitoring.standards"
+        )

@@ -65,7 +65,7 @@ def test_pages_reference_no_external_host(client: Client, path: str) -> None:
     assert "Content-Security-Policy" in client.get(path).headers
 
 
-@pytest.mark.parametrize("key", ["exchange", "monitoring"])
+@pytest.mark.parametrize("key", ["exchange"])
 def test_empty_sections_say_so_politely(client: Client, key: str) -> None:
     response = client.get(f"/en/{key}/")
     assert response.status_code == 200

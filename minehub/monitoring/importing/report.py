@@ -83,6 +83,8 @@ class Report:
     errors: list[RowError] = field(default_factory=list)
     valid_rows: list[MeasurementRow] = field(default_factory=list)
     exceedances: list[Any] = field(default_factory=list)
+    # Results breaching a limit; ``exceedances`` may list only the first of them.
+    exceedance_count: int = 0
 
     @property
     def file_error(self) -> RowError | None:
@@ -109,4 +111,5 @@ class Report:
             "rows_invalid": self.rows_invalid,
             "errors": [error.as_json() for error in self.errors],
             "exceedances": list(self.exceedances),
+            "exceedance_count": self.exceedance_count,
         }

@@ -32,3 +32,13 @@ def catalogue() -> Catalogue:
 def _english() -> Iterator[None]:
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def registry(db: None) -> None:
+    """The reference stations (``stations.json``) registered in the database."""
+    from minehub.monitoring.sites import import_stations
+    from minehub.monitoring.tests.helpers import DEV
+
+    result = import_stations((DEV / "stations.json").read_bytes(), "stations.json")
+    assert not result.errors, result.errors

