@@ -117,6 +117,17 @@ def grant_role(user: Any, role: Role, organisation: Any = None) -> None:
     forget_roles(user)
 
 
+def sync_app_permissions(app_config: Any, using: str = "default") -> None:
+    """Creates ``app_config``'s model permissions and gives the role groups theirs.
+
+    For apps installed before ``django.contrib.auth``, whose permissions would otherwise
+    only exist after their own post-migrate handlers have run."""
+    from django.contrib.auth.management import create_permissions
+
+    create_permissions(app_config, verbosity=0, using=using)
+    sync_role_groups()
+
+
 def sync_role_groups() -> None:
     """Creates the role groups and gives them their admin permissions; idempotent."""
     for role in GROUP_ROLES:

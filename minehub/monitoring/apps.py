@@ -6,16 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _after_migrate(sender: AppConfig, **kwargs: Any) -> None:
-    from django.contrib.auth.management import create_permissions
-
-    from minehub.accounts.roles import sync_role_groups
+    from minehub.accounts.roles import sync_app_permissions
     from minehub.monitoring.standards import load_shipped_standards
 
     load_shipped_standards()
-    # Installed before django.contrib.auth: create this app's permissions now so that
-    # data stewards receive theirs (as the search app does).
-    create_permissions(sender, verbosity=0, using=kwargs.get("using", "default"))
-    sync_role_groups()
+    sync_app_permissions(sender, using=kwargs.get("using", "default"))
 
 
 class MonitoringConfig(AppConfig):

@@ -83,11 +83,18 @@ def registry_catalogue() -> tuple[Catalogue, dict[str, Station]]:
 
 
 def receive(
-    data: bytes, filename: str, *, user: Any = None, source: str = BatchSource.UPLOAD
+    data: bytes,
+    filename: str,
+    *,
+    user: Any = None,
+    source: str = BatchSource.UPLOAD,
+    publish: bool = True,
 ) -> ImportBatch:
-    """Stores ``data`` as a new batch (not yet checked)."""
+    """Stores ``data`` as a new batch (not yet checked); ``publish``: whether its results
+    become public once imported."""
     batch = ImportBatch(
         filename=filename[:255],
+        publish=publish,
         sha256=hashlib.sha256(data).hexdigest(),
         source=source,
         uploaded_by=user if getattr(user, "is_authenticated", False) else None,

@@ -27,10 +27,6 @@ class ParameterSummary:
     latest_at: datetime
     worst_recent: int
 
-    @property
-    def exceeding_share(self) -> float:
-        return self.exceeding / self.samples if self.samples else 0.0
-
 
 def station_summary(station: Station, user: Any) -> list[ParameterSummary]:
     """Per parameter: samples, how many exceed a limit, the worst ratio to a limit, the

@@ -19,8 +19,7 @@ from minehub.core.exports import csv_response
 from minehub.monitoring import ingest, permissions, tasks
 from minehub.monitoring.charts import LimitLine, build_chart
 from minehub.monitoring.forms import ExceedanceFilterForm, ResultFileForm
-from minehub.monitoring.importing import default_catalogue, iter_valid_rows
-from minehub.monitoring.importing.report import Report
+from minehub.monitoring.importing import default_catalogue, validate
 from minehub.monitoring.models import (
     BatchStatus,
     Compliance,
@@ -258,9 +257,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ResultFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        batch = ingest.receive(upload.read(), upload.name, user=request.user)
-        batch.publish = form.cleaned_data["publish"]
-        batch.save(update_fields=["publish"])
+        batch = ingest.receive(
+            upload.read(), upload.name, user=request.user, publish=form.cleaned_data["publish"]
+        )
         if upload.size <= ingest.SYNC_BYTES:
             ingest.check(batch)
         else:
@@ -314,9 +313,8 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     with batch.file.open("rb") as handle:
         data = handle.read()
     catalogue, _stations = ingest.registry_catalogue()
-    report = Report(batch.filename)
-    for _row in iter_valid_rows(data, catalogue, ingest.import_day(batch.created_at), report):
-        pass
+    today = ingest.import_day(batch.created_at)
+    report = validate(data, batch.filename, catalogue, today, keep_rows=False)
     rows = ([e.row, e.line, e.column, e.code, e.message] for e in report.errors)
     name = batch.filename.rsplit(".", 1)[0]
     return csv_response(f"{name}-errors.csv", ["row", "line", "column", "code", "message"], rows)

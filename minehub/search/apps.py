@@ -6,16 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _after_migrate(sender: AppConfig, **kwargs: Any) -> None:
-    from django.contrib.auth.management import create_permissions
-
-    from minehub.accounts.roles import sync_role_groups
+    from minehub.accounts.roles import sync_app_permissions
     from minehub.search.thesaurus import load_seed
 
     load_seed()
-    # This app is installed before django.contrib.auth, so its permissions would only be
-    # created after this handler: create them now and give data stewards theirs.
-    create_permissions(sender, verbosity=0, using=kwargs.get("using", "default"))
-    sync_role_groups()
+    sync_app_permissions(sender, using=kwargs.get("using", "default"))
 
 
 class SearchConfig(AppConfig):

@@ -38,9 +38,7 @@ def _well() -> Station:
 def _imported(
     data: bytes, name: str = "t.csv", user: Any = None, publish: bool = True
 ) -> ImportBatch:
-    batch = ingest.receive(data, name, user=user)
-    batch.publish = publish
-    batch.save()
+    batch = ingest.receive(data, name, user=user, publish=publish)
     ingest.check(batch)
     return ingest.commit(batch)
 
