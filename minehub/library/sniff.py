@@ -354,7 +354,10 @@ def text_encoding(fileobj: BinaryIO, chunk_size: int = 1024 * 1024) -> str | Non
     """``decode_text``'s verdict for a whole file, read in chunks: ``"utf-8"``,
     ``"windows-1251"`` or ``None`` (not text). Leaves the file at position 0."""
     try:
-        for codec, name in (("utf-8-sig", "utf-8"), ("cp1251", "windows-1251")):
+        # Plain "utf-8", not "utf-8-sig": a BOM is valid UTF-8 anyway, and the -sig
+        # incremental decoder accepts a file that is only a truncated BOM (b"\xef") at
+        # final=True instead of failing, so chunks would disagree with the whole file.
+        for codec, name in (("utf-8", "utf-8"), ("cp1251", "windows-1251")):
             fileobj.seek(0)
             decoder = codecs.getincrementaldecoder(codec)()
             try:

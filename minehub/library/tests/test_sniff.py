@@ -237,6 +237,12 @@ def test_every_event_handler_attribute_is_found(attribute: str, value: str) -> N
 # --- large files, read in chunks ---------------------------------------------------------------
 
 
+@pytest.mark.parametrize("data", [b"\xef", b"\xef\xbb", b"\xef\xbb\xbf"])
+def test_a_truncated_byte_order_mark_reads_the_same_in_chunks(data: bytes) -> None:
+    whole = sniff.decode_text(data)
+    assert sniff.text_encoding(io.BytesIO(data), 1) == (whole[1] if whole else None)
+
+
 @given(
     st.one_of(
         st.binary(max_size=300),
