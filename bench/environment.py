@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
+
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
 def configure(
@@ -41,3 +45,37 @@ def ensure_django() -> None:
     import django
 
     django.setup()
+
+
+def fresh_postgres(name: str) -> str | None:
+    """The URL of an empty PostgreSQL database ``name`` (dropped and created again), or
+    None when no PostgreSQL server answers: benchmarks then measure SQLite alone."""
+    probe = subprocess.run(  # noqa: S603 - our own module
+        [sys.executable, "-m", "minehub.core.pgprobe"], check=False
+    )
+    if probe.returncode != 0:
+        return None
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{POSTGRES_SERVER}/{name}"
+
+
+def each_database(module: str, postgres_name: str) -> list[str]:
+    """The lines ``python -m module [DATABASE_URL]`` prints, run in a fresh process for
+    SQLite, then for a fresh PostgreSQL database ``postgres_name`` when a server answers."""
+    targets: list[str | None] = [None]
+    if postgres := fresh_postgres(postgres_name):
+        targets.append(postgres)
+    lines: list[str] = []
+    for target in targets:
+        worker = subprocess.run(  # noqa: S603 - our own module, our own arguments
+            [sys.executable, "-m", module, *([target] if target else [])],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        lines += worker.stdout.splitlines()
+    return lines

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.leaflet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "minehub.publishing",
     "minehub.search",
     "minehub.monitoring",
+    "minehub.exchange",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "minehub.core.context_processors.site",
+                "minehub.exchange.context_processors.notifications",
             ],
         },
     },
@@ -247,6 +250,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Leaflet from its XStatic package, served and hashed like the hub's own files (no CDN).
+STATICFILES_DIRS = [("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 WHITENOISE_AUTOREFRESH = DEBUG
 # Oversized form posts are answered with 400 before anything is read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.integer("MINEHUB_MAX_FORM_BYTES", 2_621_440, minimum=1024)
@@ -264,6 +269,22 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 # --- end of library uploads ---
+
+# --- Monitoring map ---
+# The map draws the shipped boundaries offline. An online tile layer goes under them only
+# when configured: a URL template such as https://tile.example.org/{z}/{x}/{y}.png
+# ({s} for subdomains), with the attribution its provider requires.
+MINEHUB_MAP_TILES_URL = env.string("MINEHUB_MAP_TILES_URL")
+MINEHUB_MAP_TILES_ATTRIBUTION = env.string("MINEHUB_MAP_TILES_ATTRIBUTION")
+if MINEHUB_MAP_TILES_URL and (
+    not MINEHUB_MAP_TILES_URL.startswith(("https://", "http://"))
+    or any(part not in MINEHUB_MAP_TILES_URL for part in ("{z}", "{x}", "{y}"))
+):
+    raise ImproperlyConfigured(
+        "MINEHUB_MAP_TILES_URL must be an http(s) URL template with {z}, {x} and {y}, "
+        "e.g. https://tile.example.org/{z}/{x}/{y}.png."
+    )
+# --- end of monitoring map ---
 
 # --- E-mail --------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.string("MINEHUB_EMAIL_FROM", "MineHub <noreply@localhost>")
@@ -312,6 +333,11 @@ CSRF_TRUSTED_ORIGINS = env.string_list("MINEHUB_CSRF_TRUSTED_ORIGINS")
 # The demo administrator's e-mail address; set by `minehub load_demo`.
 MINEHUB_DEMO_ADMIN_EMAIL = "admin@demo.minehub.org"
 MINEHUB_SITE_NAME = env.string("MINEHUB_SITE_NAME", "MineHub")
+# Where the hub is reached from outside, for links in e-mails (no request to ask then).
+MINEHUB_BASE_URL = env.string(
+    "MINEHUB_BASE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if not (DEBUG or TESTING) else "http://localhost:8000",
+).rstrip("/")
 ADMINS = [("Operator", address) for address in env.string_list("MINEHUB_ADMIN_EMAILS")]
 
 LOGGING = {

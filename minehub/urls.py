@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from minehub.core import views as core_views
+from minehub.monitoring.api import router as monitoring_api
 from minehub.search.api import api
+
+api.add_router("/monitoring", monitoring_api)
 
 handler500 = "minehub.core.views.server_error"
 
@@ -21,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("minehub.publishing.urls")),
     path("directory/", include("minehub.directory.urls")),
     path("monitoring/", include("minehub.monitoring.urls")),
+    path("notifications/", include("minehub.exchange.urls")),
     path("accounts/", include("minehub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -48,6 +48,7 @@ GROUP_PERMISSIONS: dict[Role, tuple[str, ...]] = {
             ("monitoring", "station"),
             ("monitoring", "standard"),
             ("monitoring", "limit"),
+            ("monitoring", "sensortoken"),
         )
         for action in ("view", "add", "change")
     )

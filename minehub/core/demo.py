@@ -31,6 +31,11 @@ logger = logging.getLogger(__name__)
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 LIBRARY_FILE = DEMO_DIR / "library.jsonl"
+# The day the demo calendar was written: its events lie around it (some past, some to
+# come), and loading the demo later moves them on by the weeks since, so a demo loaded in
+# any year still shows upcoming events, on the same weekdays.
+DEMO_CALENDAR_WRITTEN = datetime.date(2026, 11, 22)
+EVENT_TIME_KEYS = ("starts_at", "ends_at")
 
 
 @dataclass
@@ -183,6 +188,7 @@ def _load_library(report: DemoReport, organisations: dict[str, Organisation]) ->
     for line in lines:
         by_organisation.setdefault(line["organisation"], []).append(line)
     # The importer gives one owner to a whole file, so each organisation gets its own.
+    weeks = _weeks_since_written(datetime.date.today())
     with tempfile.TemporaryDirectory(prefix="minehub-demo-") as folder:
         for slug, group in by_organisation.items():
             if slug not in organisations:
@@ -192,6 +198,7 @@ def _load_library(report: DemoReport, organisations: dict[str, Organisation]) ->
                 for line in group:
                     accepted = _importer_keys(line["type"])
                     importable = {key: value for key, value in line.items() if key in accepted}
+                    _move_event_on(importable, weeks)
                     out.write(json.dumps(importable, ensure_ascii=False) + "\n")
             summary = ingest.import_documents(
                 part, organisation=organisations[slug], files_root=DEMO_DIR
@@ -203,6 +210,18 @@ def _load_library(report: DemoReport, organisations: dict[str, Organisation]) ->
     for problem in report.library_problems:
         logger.warning("demo library: %s", problem)
     _apply_demo_details(lines)
+
+
+def _weeks_since_written(today: datetime.date) -> int:
+    return max(0, (today - DEMO_CALENDAR_WRITTEN).days // 7)
+
+
+def _move_event_on(line: dict[str, Any], weeks: int) -> None:
+    """Moves an event line's times on by ``weeks`` (see DEMO_CALENDAR_WRITTEN)."""
+    for key in EVENT_TIME_KEYS:
+        if weeks and line.get(key):
+            moment = datetime.datetime.fromisoformat(line[key])
+            line[key] = (moment + datetime.timedelta(weeks=weeks)).isoformat()
 
 
 def _apply_demo_details(lines: list[dict[str, Any]]) -> None:
@@ -263,7 +282,9 @@ def _set_details(
 
 @transaction.atomic
 def load_demo() -> DemoReport:
-    """Creates what is missing of the demo content; running it again changes nothing."""
+    """Creates what is missing of the demo content; running it again changes nothing
+    (but the dates of demo events and results, kept current: see _move_event_on and
+    _bring_forward)."""
     report = DemoReport()
     organisations = _load_organisations(report)
     _load_people(report, organisations)
@@ -274,6 +295,39 @@ def load_demo() -> DemoReport:
 
 
 MONITORING_DIR = DEMO_DIR / "monitoring"
+
+
+def _bring_forward(batch: Any) -> None:
+    """Moves a demo batch's results forward by whole years so that the latest is within
+    the last twelve months: the demo files date from 2024, and a demo whose every station
+    reads "no recent data" shows nothing of the status colours, summaries and alerts."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from minehub.monitoring.models import Exceedance, Measurement
+
+    latest = Measurement.objects.filter(batch=batch).aggregate(latest=Max("sampled_at"))["latest"]
+    if latest is None:
+        return
+    now = timezone.now()
+    years = now.year - latest.year - (1 if _add_years(latest, now.year - latest.year) > now else 0)
+    if years <= 0:
+        return
+    results = list(Measurement.objects.filter(batch=batch))
+    for result in results:
+        result.sampled_at = _add_years(result.sampled_at, years)
+    Measurement.objects.bulk_update(results, ["sampled_at"])
+    exceedances = list(Exceedance.objects.filter(measurement__batch=batch))
+    for exceedance in exceedances:
+        exceedance.sampled_at = _add_years(exceedance.sampled_at, years)
+    Exceedance.objects.bulk_update(exceedances, ["sampled_at"])
+
+
+def _add_years(moment: datetime.datetime, years: int) -> datetime.datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
 
 
 def _load_monitoring(report: DemoReport) -> None:
@@ -292,4 +346,5 @@ def _load_monitoring(report: DemoReport) -> None:
         batch = ingest.receive(data, path.name, source=BatchSource.COMMAND)
         ingest.check(batch)
         batch = ingest.commit(batch)
+        _bring_forward(batch)
         report.measurements_added += batch.rows_added

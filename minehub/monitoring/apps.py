@@ -25,3 +25,7 @@ class MonitoringConfig(AppConfig):
         post_migrate.connect(
             _after_migrate, sender=self, dispatch_uid="minehub.monitoring.standards"
         )
+        from minehub.exchange import kinds
+        from minehub.monitoring import alerts
+
+        kinds.register(alerts.KIND, alerts.describe, alerts.subject)

@@ -29,20 +29,23 @@ def lttb(x: np.ndarray, y: np.ndarray, threshold: int) -> np.ndarray:
     every = (n - 2) / (threshold - 2)
     kept = np.empty(threshold, dtype=np.int64)
     kept[0], kept[-1] = 0, n - 1
-    a = 0
+    # Bucket b (0 ≤ b < threshold - 2) holds points edges[b] to edges[b + 1] - 1; the last
+    # "bucket" is the final point. Every bucket's average is computed at once: only the
+    # choice in each bucket depends on the choice before it.
     edges = (np.arange(threshold - 1) * every).astype(np.int64) + 1
     edges[-1] = n - 1
+    counts = np.diff(np.append(edges, n))
+    avg_x = (np.add.reduceat(x, edges) / counts).tolist()
+    avg_y = (np.add.reduceat(y, edges) / counts).tolist()
+    bounds = edges.tolist()
+    a = 0
     for bucket in range(threshold - 2):
-        start, end = edges[bucket], edges[bucket + 1]
-        next_end = edges[bucket + 2] if bucket + 2 < len(edges) else n
-        next_start = end
-        if next_end <= next_start:
-            next_end = next_start + 1
-        avg_x = x[next_start:next_end].mean()
-        avg_y = y[next_start:next_end].mean()
-        area = np.abs(
-            (x[a] - avg_x) * (y[start:end] - y[a]) - (x[a] - x[start:end]) * (avg_y - y[a])
-        )
+        start, end = bounds[bucket], bounds[bucket + 1]
+        # Twice the area of the triangle (a, candidate, next bucket's average).
+        xa, ya = float(x[a]), float(y[a])
+        along = xa - avg_x[bucket + 1]
+        across = avg_y[bucket + 1] - ya
+        area = np.abs(along * (y[start:end] - ya) + across * (x[start:end] - xa))
         a = start + int(area.argmax())
         kept[bucket + 1] = a
     return kept
@@ -50,25 +53,38 @@ def lttb(x: np.ndarray, y: np.ndarray, threshold: int) -> np.ndarray:
 
 @dataclass
 class Series:
-    """One station-parameter series: times (epoch seconds), values, flags."""
+    """One station-parameter series: times (epoch seconds), values, flags. A reduced
+    series remembers in ``total`` how many results it stands for."""
 
     times: np.ndarray
     values: np.ndarray
     non_detect: np.ndarray
     exceeding: np.ndarray
+    total: int | None = None
 
     def __len__(self) -> int:
         return len(self.times)
 
+    @property
+    def results(self) -> int:
+        """The number of results the series stands for."""
+        return len(self) if self.total is None else self.total
+
     def reduced(self, threshold: int = MAX_POINTS) -> Series:
-        """At most about ``threshold`` points: LTTB plus every exceedance and the peak."""
-        if len(self) <= threshold:
+        """At most about ``threshold`` points: LTTB plus every exceedance and the peak.
+        A reduced series is not reduced again (the exceedances it keeps may take it past
+        ``threshold``)."""
+        if len(self) <= threshold or self.total is not None:
             return self
         keep = lttb(self.times, self.values, threshold)
         extra = np.flatnonzero(self.exceeding)[:MAX_MARKERS]
         keep = np.union1d(keep, np.append(extra, int(self.values.argmax())))
         return Series(
-            self.times[keep], self.values[keep], self.non_detect[keep], self.exceeding[keep]
+            self.times[keep],
+            self.values[keep],
+            self.non_detect[keep],
+            self.exceeding[keep],
+            total=self.results,
         )
 
 
@@ -101,8 +117,8 @@ class Chart:
 
 
 def build_chart(series: Series, limits: list[LimitLine]) -> Chart:
-    """Scales the (reduced) series and the limit lines into the chart's box."""
-    chart = Chart(points=len(series))
+    """Scales the series, reduced, and the limit lines into the chart's box."""
+    chart = Chart(points=series.results)
     if not len(series):
         return chart
     shown = series.reduced()

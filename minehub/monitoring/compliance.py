@@ -13,8 +13,10 @@ summary say the same thing as the chart.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from minehub.monitoring.models import Compliance, ExceedanceLevel
 
@@ -71,6 +73,37 @@ def assess(value: float, non_detect: bool, qualifier: str, rules: Iterable[Rule]
     if compliance == Compliance.NO_LIMIT:
         return NO_LIMIT
     return Assessment(compliance, worst_ratio, tuple(breaches))
+
+
+class CompliantRange(NamedTuple):
+    """The measured values that meet every one of a set of rules (see
+    :func:`compliant_range`)."""
+
+    low: float
+    high: float
+    # The tightest positive maximum (None: no rule has one).
+    divisor: float | None
+
+
+def compliant_range(rules: Iterable[Rule]) -> CompliantRange:
+    """The range of measured values that meet every rule, so that a bulk import need not
+    go through the rules for most results: for a value with ``low <= value <= high`` that
+    is not a non-detect and has no ``>`` qualifier, :func:`assess` gives
+    ``COMPLIANT``, no breach, and the ratio ``value / divisor`` (``None`` without a
+    divisor). The range is empty without rules. It starts at 0: the largest of
+    ``value / maximum`` is ``value / (smallest maximum)`` only for a value that is not
+    negative (division rounds monotonically), so negative values take the full way."""
+    rules = tuple(rules)
+    if not rules:
+        return CompliantRange(math.inf, -math.inf, None)
+    maxima = [rule.maximum for rule in rules if rule.maximum is not None]
+    minima = [rule.minimum for rule in rules if rule.minimum is not None]
+    positive = [maximum for maximum in maxima if maximum > 0]
+    return CompliantRange(
+        max([0.0, *minima]),
+        min(maxima, default=math.inf),
+        min(positive) if positive else None,
+    )
 
 
 def _against(rule: Rule, value: float, below: bool, above: bool) -> tuple[str | None, float | None]:

@@ -439,11 +439,29 @@ class ImportBatch(models.Model):
     publish = models.BooleanField(
         _("public"), default=True, help_text=_("Whether the public sees these results.")
     )
+    # A logger's pushes: the token that sent it and the request id the logger chose, so a
+    # retried push finds its first batch instead of making another.
+    token = models.ForeignKey(
+        "SensorToken",
+        verbose_name=_("sensor token"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="batches",
+    )
+    client_id = models.CharField(_("client id"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token", "client_id"],
+                condition=models.Q(token__isnull=False),
+                name="monitoring_batch_client_id_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.filename
@@ -576,6 +594,8 @@ class Exceedance(models.Model):
     )
     sampled_at = models.DateTimeField(_("sampled"))
     is_public = models.BooleanField(_("public"), default=True)
+    # When subscribers were told (or found too old to tell): a result alerts once.
+    alerted_at = models.DateTimeField(_("alerted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-sampled_at", "-id"]
@@ -589,7 +609,110 @@ class Exceedance(models.Model):
         indexes = [
             models.Index(fields=["-sampled_at"], name="monitoring_exceedance_recent"),
             models.Index(fields=["station", "-sampled_at"], name="monitoring_exceedance_station"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(alerted_at__isnull=True, is_public=True),
+                name="monitoring_exceedance_unsent",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.measurement} {self.level} {self.limit_id}"
+
+
+class SensorToken(models.Model):
+    """A secret a logger sends to push results. Only its SHA-256 is stored; the secret is
+    shown once, when the token is made."""
+
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("starts with"), max_length=8, editable=False)
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("When set, the token may only send results of this site's stations."),
+    )
+    publish = models.BooleanField(
+        _("publish results"),
+        default=True,
+        help_text=_("Whether results pushed with this token are public at once."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sensor token")
+        verbose_name_plural = _("sensor tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AlertSubscription(models.Model):
+    """A member asks to be told when a result at a site, or in a region, exceeds a limit."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_subscriptions"
+    )
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    email = models.BooleanField(_("also by e-mail"), default=True)
+    # E-mails are written in the language the member used when subscribing.
+    language = models.CharField(_("language"), max_length=5, default="en")
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("alert subscription")
+        verbose_name_plural = _("alert subscriptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(site__isnull=False, region__isnull=True)
+                | models.Q(site__isnull=True, region__isnull=False),
+                name="monitoring_subscription_site_or_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "site"],
+                condition=models.Q(site__isnull=False),
+                name="monitoring_subscription_site_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "region"],
+                condition=models.Q(region__isnull=False),
+                name="monitoring_subscription_region_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.site or self.region}"

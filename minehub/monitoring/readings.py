@@ -1,20 +1,44 @@
-"""Reading results back: a station's per-parameter summary and the series of one
-parameter, as the station page and its chart need them."""
+"""Reading results back: a station's per-parameter summary with its trends, and the series
+of one parameter, as the station page and its chart need them.
+
+A long series is expensive to read: the database driver alone takes a few hundred
+milliseconds to hand over the 350,000 results of a 20-minute logger, whatever is done
+with them afterwards (bench/monitoring_charts.py), and the summary reads every result of
+the station. So what the page shows — the summary with its trends and each reduced chart
+series — is kept in the cache under the station's *results version*: a random token that
+every change to the station's results replaces (:func:`results_changed`: an import, a
+batch published or withdrawn, results compared again after the rules changed). Nothing
+stale can be found under a new token. After a change the worker computes the page's data
+again at once (:func:`warm`), so readers do not wait for the first view to do it.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import math
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import Any
 
 import numpy as np
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from minehub.monitoring.charts import Series
 from minehub.monitoring.models import Compliance, Measurement, Station
 from minehub.monitoring.permissions import can_see_unpublished
+from minehub.monitoring.trends import Trend, series_trend
+
+# Bump when what is cached changes shape.
+CACHE_VERSION = 2
+# Entries are found by results version, so they never go stale; expiry frees space and
+# moves the summary's "last 12 months" along.
+CACHE_SECONDS = 6 * 3600
 
 
 @dataclass
@@ -26,17 +50,64 @@ class ParameterSummary:
     worst_ratio: float | None
     latest_at: datetime
     worst_recent: int
+    trend: Trend | None = None
+
+    @property
+    def exceeding_percent(self) -> float:
+        return 100 * self.exceeding / self.samples if self.samples else 0.0
+
+    @property
+    def trend_slope(self) -> str:
+        """Sen's slope per year, signed, to three significant digits, in the reader's
+        number format (empty without a trend)."""
+        slope = self.trend.slope_per_year if self.trend else None
+        if slope is None:
+            return ""
+        if slope == 0:
+            return formats.number_format(0)
+        places = max(0, 2 - math.floor(math.log10(abs(slope))))
+        text = formats.number_format(round(slope, places), decimal_pos=places)
+        return text if slope < 0 else "+" + text
 
 
-def station_summary(station: Station, user: Any) -> list[ParameterSummary]:
+def station_summary(
+    station: Station, user: Any, *, with_trends: bool = True
+) -> list[ParameterSummary]:
     """Per parameter: samples, how many exceed a limit, the worst ratio to a limit, the
-    latest sample and the worst standing in the last 12 months."""
+    latest sample, the worst standing in the last 12 months and (``with_trends``) the
+    trend of the monthly medians — from the cache while the results are unchanged."""
+    return _station_summary(station, can_see_unpublished(user), with_trends)
+
+
+def _station_summary(
+    station: Station, everything: bool, with_trends: bool = True
+) -> list[ParameterSummary]:
+    if not with_trends:
+        return _summary(station, everything)
+    key = _cache_key(station, everything, "summary")
+    summary = cache.get(key)
+    if summary is None:
+        summary = _summary(station, everything)
+        if summary:
+            trends = _trends(station, everything, [item.parameter for item in summary])
+            for item in summary:
+                item.trend = trends.get(item.parameter)
+        cache.set(key, summary, CACHE_SECONDS)
+    return summary
+
+
+def _summary(station: Station, everything: bool) -> list[ParameterSummary]:
     year_ago = timezone.now() - timedelta(days=365)
+    results = Measurement.objects.filter(station=station)
+    if not everything:
+        results = results.filter(is_public=True)
     rows = (
-        Measurement.objects.visible_to(user)
-        .filter(station=station)
-        .values("parameter", "unit")
+        results
+        # Grouped by parameter alone: the (station, parameter, time) index then delivers
+        # the groups in order, where grouping by unit too would sort every result.
+        .values("parameter")
         .annotate(
+            unit_name=Max("unit"),
             samples=Count("id"),
             exceeding=Count("id", filter=Q(compliance__gte=Compliance.EXCEEDS)),
             worst_ratio=Max("ratio"),
@@ -45,33 +116,171 @@ def station_summary(station: Station, user: Any) -> list[ParameterSummary]:
         )
         .order_by("parameter")
     )
-    return [ParameterSummary(**{**row, "worst_recent": row["worst_recent"] or 0}) for row in rows]
+    return [
+        ParameterSummary(
+            parameter=row["parameter"],
+            unit=row["unit_name"],
+            samples=row["samples"],
+            exceeding=row["exceeding"],
+            worst_ratio=row["worst_ratio"],
+            latest_at=row["latest_at"],
+            worst_recent=row["worst_recent"] or 0,
+        )
+        for row in rows
+    ]
+
+
+def chart_series(station: Station, item: ParameterSummary, user: Any) -> Series:
+    """The series of ``item``'s parameter reduced for the chart (:meth:`Series.reduced`),
+    read and reduced once per results version."""
+    return _chart_series(station, item.parameter, can_see_unpublished(user))
+
+
+def _chart_series(station: Station, parameter: str, everything: bool) -> Series:
+    key = _cache_key(station, everything, "chart", parameter)
+    reduced = cache.get(key)
+    if reduced is None:
+        reduced = _series(station, parameter, everything).reduced()
+        cache.set(key, reduced, CACHE_SECONDS)
+    return reduced
 
 
 def series(station: Station, parameter: str, user: Any) -> Series:
-    """Every result of ``parameter`` at ``station`` the user may see, oldest first.
-    Read with one plain query (times as epoch seconds computed by the database), since
-    a long series has hundreds of thousands of points."""
-    epoch = (
-        "CAST(strftime('%%s', sampled_at) AS INTEGER)"
-        if connection.vendor == "sqlite"
-        else "EXTRACT(EPOCH FROM sampled_at)"
+    """Every result of ``parameter`` at ``station`` the user may see, oldest first."""
+    return _series(station, parameter, can_see_unpublished(user))
+
+
+def _series(station: Station, parameter: str, everything: bool) -> Series:
+    # One plain query whose every column is a number (time as epoch seconds, computed by
+    # the database; the two flags folded into one), read into numpy without per-row
+    # Python work: with hundreds of thousands of rows, each value handed over counts.
+    public = "" if everything else " AND is_public"
+    flags = (
+        "CASE WHEN non_detect THEN 1 ELSE 0 END"
+        f" + CASE WHEN compliance >= {int(Compliance.EXCEEDS)} THEN 2 ELSE 0 END"
     )
-    public = "" if can_see_unpublished(user) else " AND is_public"
     sql = (
-        f"SELECT {epoch}, value, non_detect, compliance FROM monitoring_measurement "  # noqa: S608 - constant parts
+        f"SELECT {_epoch_sql()}, value, {flags} FROM {_table()} "  # noqa: S608 - constant parts
         f"WHERE station_id = %s AND parameter = %s{public} ORDER BY sampled_at"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [station.pk, parameter])
-        rows = cursor.fetchall()
-    if not rows:
-        empty = np.array([], dtype=float)
-        return Series(empty, empty, empty.astype(bool), empty.astype(bool))
-    data = np.array(rows, dtype=float)
-    return Series(
-        data[:, 0],
-        data[:, 1],
-        data[:, 2].astype(bool),
-        data[:, 3] >= Compliance.EXCEEDS,
+    data = _numbers(sql, [station.pk, parameter], 3)
+    flag = data[:, 2].astype(np.int8)
+    return Series(np.round(data[:, 0], 3), data[:, 1], (flag & 1) > 0, (flag & 2) > 0)
+
+
+def read_trends(station: Station, user: Any, parameters: list[str]) -> dict[str, Trend]:
+    """The trend of each of ``parameters`` at the station the user may see."""
+    return _trends(station, can_see_unpublished(user), parameters)
+
+
+def _trends(station: Station, everything: bool, parameters: list[str]) -> dict[str, Trend]:
+    # One query over the station's results. Each row names its parameter by its position
+    # in ``parameters``: a number is far cheaper to hand over than a string, hundreds of
+    # thousands of times.
+    if not parameters:
+        return {}
+    public = "" if everything else " AND is_public"
+    positions = " ".join(["WHEN %s THEN %s"] * len(parameters))
+    sql = (
+        f"SELECT CASE parameter {positions} ELSE -1 END, {_epoch_sql()}, value "  # noqa: S608
+        f"FROM {_table()} WHERE station_id = %s{public} ORDER BY parameter, sampled_at"
     )
+    arguments: list[Any] = [value for pair in enumerate(parameters) for value in pair[::-1]]
+    data = _numbers(sql, [*arguments, station.pk], 3)
+    position = data[:, 0].astype(np.int64)
+    trends = {}
+    for index, parameter in enumerate(parameters):
+        # Rows come grouped by parameter, so each parameter's rows are one slice.
+        rows = np.flatnonzero(position == index)
+        if len(rows):
+            block = slice(rows[0], rows[-1] + 1)
+            trends[parameter] = series_trend(data[block, 1], data[block, 2])
+        else:
+            trends[parameter] = series_trend(np.array([]), np.array([]))
+    return trends
+
+
+def _numbers(sql: str, arguments: list[Any], columns: int) -> np.ndarray:
+    """The rows of a query whose every column is a number, as a float array."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arguments)
+        rows = cursor.fetchall()
+    flat = chain.from_iterable(rows)
+    return np.fromiter(flat, dtype=float, count=columns * len(rows)).reshape(-1, columns)
+
+
+def _epoch_sql() -> str:
+    if connection.vendor == "sqlite":
+        # Times are stored as UTC text; julianday() reads it twice as fast as strftime('%s').
+        return "(julianday(sampled_at) - 2440587.5) * 86400.0"
+    # date_part gives a float; EXTRACT gives a numeric, which the driver makes a Decimal.
+    return "date_part('epoch', sampled_at)"
+
+
+def _table() -> str:
+    return connection.ops.quote_name(Measurement._meta.db_table)
+
+
+def _version_key(station_id: int) -> str:
+    return f"monitoring:readings:{CACHE_VERSION}:version:{station_id}"
+
+
+# Stands for "any station" in :func:`results_version`: the site list and the map read
+# every station's status, and are cached under this token.
+ANY_STATION = 0
+
+
+def results_version(station_id: int) -> str:
+    """The token of the station's current results (made on first use); with
+    :data:`ANY_STATION`, of all results."""
+    key = _version_key(station_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, secrets.token_hex(8), None)
+        version = cache.get(key) or ""
+    return version
+
+
+def results_changed(station_ids: Iterable[int]) -> None:
+    """Says that results of these stations were added, removed, published, withdrawn or
+    compared again: their cached summaries and charts are replaced, and once the current
+    transaction commits the worker computes them again."""
+    ids = sorted(set(station_ids))
+    if not ids:
+        return
+
+    def replace() -> None:
+        tokens = {_version_key(pk): secrets.token_hex(8) for pk in [ANY_STATION, *ids]}
+        cache.set_many(tokens, None)
+
+    def replace_and_warm() -> None:
+        replace()
+        from minehub.monitoring.tasks import warm_station_pages
+
+        warm_station_pages.enqueue(ids)
+
+    # Now, for this connection, which reads its own uncommitted writes; and again at the
+    # commit, because another reader may meanwhile have cached the old results under the
+    # first new token.
+    replace()
+    transaction.on_commit(replace_and_warm)
+
+
+def warm(station_ids: Iterable[int]) -> int:
+    """Computes the station pages' summaries and charts for the public and for those who
+    see unpublished results; returns how many charts were made."""
+    charts = 0
+    for station in Station.objects.filter(pk__in=list(station_ids)):
+        for everything in (False, True):
+            summary = _station_summary(station, everything)
+            for item in summary:
+                _chart_series(station, item.parameter, everything)
+                charts += 1
+    return charts
+
+
+def _cache_key(station: Station, everything: bool, kind: str, *parts: str) -> str:
+    scope = "all" if everything else "public"
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+    version = results_version(station.pk)
+    return f"monitoring:readings:{CACHE_VERSION}:{kind}:{station.pk}:{version}:{scope}:{digest}"

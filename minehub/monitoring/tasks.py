@@ -42,3 +42,29 @@ def commit_import(batch_id: int) -> str:
             )
         raise
     return batch.status
+
+
+@task()
+def announce_exceedances() -> int:
+    """Tells followers of sites and regions about newly published exceedances."""
+    from minehub.monitoring import alerts
+
+    return alerts.announce()
+
+
+@task()
+def reassess_results(
+    parameters: list[str] | None = None, station_ids: list[int] | None = None
+) -> int:
+    """Brings stored comparisons up to date after limits or stations changed."""
+    from minehub.monitoring.reassess import reassess
+
+    return reassess(parameters=parameters, station_ids=station_ids).changed
+
+
+@task()
+def warm_station_pages(station_ids: list[int]) -> int:
+    """Computes the station pages' summaries and charts after their results changed."""
+    from minehub.monitoring.readings import warm
+
+    return warm(station_ids)

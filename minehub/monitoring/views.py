@@ -2,51 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST, require_safe
 
-from minehub.core.exports import csv_response
-from minehub.monitoring import ingest, permissions, tasks
+from minehub.core.exports import csv_response, xlsx_response
+from minehub.monitoring import ingest, maps, nearby, permissions, tasks
 from minehub.monitoring.charts import LimitLine, build_chart
-from minehub.monitoring.forms import ExceedanceFilterForm, ResultFileForm
+from minehub.monitoring.forms import ExceedanceFilterForm, NearForm, ResultFileForm
 from minehub.monitoring.importing import default_catalogue, validate
 from minehub.monitoring.models import (
+    AlertSubscription,
     BatchStatus,
     Compliance,
     Exceedance,
+    ExceedanceLevel,
     ImportBatch,
     Measurement,
     Site,
     Standard,
     Station,
 )
-from minehub.monitoring.readings import series, station_summary
+from minehub.monitoring.parameters import parameter_name
+from minehub.monitoring.readings import chart_series, station_summary
 from minehub.monitoring.standards import LimitBook
+from minehub.monitoring.trends import MIN_PERIODS
 
 PAGE_SIZE = 50
-
-
-def _status_by_station(user: object) -> dict[int, tuple[int, datetime]]:
-    """Station id → (worst standing in the last 12 months, latest sample)."""
-    year_ago = timezone.now() - timedelta(days=365)
-    rows = (
-        Measurement.objects.visible_to(user)
-        .values("station_id")
-        .annotate(
-            worst=Max("compliance", filter=Q(sampled_at__gte=year_ago)), latest=Max("sampled_at")
-        )
-    )
-    return {row["station_id"]: (row["worst"] or 0, row["latest"]) for row in rows}
 
 
 @require_safe
@@ -56,10 +52,8 @@ def site_list(request: HttpRequest) -> HttpResponse:
         .annotate(station_count=Count("stations"))
         .order_by("country", "code")
     )
-    status = _status_by_station(request.user)
-    worst: dict[int, int] = {}
-    for station_id, site_id in Station.objects.values_list("id", "site_id"):
-        worst[site_id] = max(worst.get(site_id, 0), status.get(station_id, (0, None))[0])
+    status = maps.status_by_station(request.user)
+    worst = maps.status_by_site(status, Station.objects.values_list("id", "site_id"))
     rows = [(site, worst.get(site.pk, 0)) for site in sites]
     return render(
         request,
@@ -80,12 +74,24 @@ def site_detail(request: HttpRequest, code: str) -> HttpResponse:
         ),
         code=code,
     )
-    status = _status_by_station(request.user)
-    stations = [(station, *status.get(station.pk, (0, None))) for station in site.stations.all()]
+    status = maps.status_by_station(request.user)
+    stations = [
+        (station, *status.get(station.pk, maps.NO_STATUS)) for station in site.stations.all()
+    ]
+    following = (
+        AlertSubscription.objects.filter(user=request.user, site=site).first()
+        if request.user.is_authenticated
+        else None
+    )
     return render(
         request,
         "monitoring/site_detail.html",
-        {"site": site, "stations": stations, "active_section": "monitoring"},
+        {
+            "site": site,
+            "stations": stations,
+            "following": following,
+            "active_section": "monitoring",
+        },
     )
 
 
@@ -93,9 +99,9 @@ def site_detail(request: HttpRequest, code: str) -> HttpResponse:
 def station_detail(request: HttpRequest, code: str) -> HttpResponse:
     station = get_object_or_404(Station.objects.select_related("site"), code=code)
     summary = station_summary(station, request.user)
-    parameters = [item.parameter for item in summary]
-    parameter = request.GET.get("parameter") or (parameters[0] if parameters else "")
-    if parameter and parameter not in parameters:
+    by_parameter = {item.parameter: item for item in summary}
+    parameter = request.GET.get("parameter") or (summary[0].parameter if summary else "")
+    if parameter and parameter not in by_parameter:
         raise Http404
     chart = None
     limits = []
@@ -106,9 +112,8 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
             for limit in limits
             if limit.maximum is not None
         ]
-        chart = build_chart(series(station, parameter, request.user), lines)
-    catalogue = default_catalogue()
-    names = {item.parameter: _parameter_name(catalogue, item.parameter) for item in summary}
+        chart = build_chart(chart_series(station, by_parameter[parameter], request.user), lines)
+    names = {item.parameter: parameter_name(item.parameter) for item in summary}
     return render(
         request,
         "monitoring/station_detail.html",
@@ -119,56 +124,60 @@ def station_detail(request: HttpRequest, code: str) -> HttpResponse:
             "parameter_name": names.get(parameter, parameter),
             "chart": chart,
             "limits": limits,
+            "min_periods": MIN_PERIODS,
             "active_section": "monitoring",
         },
     )
 
 
-def _parameter_name(catalogue: object, code: str) -> str:
-    entry = catalogue.parameters.get(code)  # type: ignore[attr-defined]
-    if entry is None:
-        return code
-    return entry.names.get(translation.get_language() or "en") or entry.names.get("en") or code
+STATION_DATA_HEADER = [
+    "station_code", "parameter", "sampled_at_utc", "sample_id", "value", "unit", "qualifier",
+    "detection_limit", "lab", "method", "comment", "compliance", "ratio_to_limit",
+]  # fmt: skip
+
+
+def _station_results(request: HttpRequest, code: str) -> tuple[str, Iterator[list[Any]]]:
+    """The download's file name (without extension) and the results the reader may see
+    (one parameter with ``?parameter=``) as rows of :data:`STATION_DATA_HEADER`, times
+    as aware datetimes."""
+    station = get_object_or_404(Station, code=code)
+    rows = Measurement.objects.visible_to(request.user).filter(station=station)
+    parameter = request.GET.get("parameter", "")
+    name = station.code
+    if parameter:
+        rows = rows.filter(parameter=parameter)
+        if parameter in default_catalogue().parameters:  # a known code is safe in a file name
+            name = f"{station.code}-{parameter}"
+    values = rows.order_by("parameter", "sampled_at").values_list(
+        "parameter", "sampled_at", "sample_id", "value", "unit", "non_detect", "detection_limit",
+        "lab", "method", "comment", "compliance", "ratio",
+    )  # fmt: skip
+    labels = {value: str(label) for value, label in Compliance.choices}
+
+    def lines() -> Iterator[list[Any]]:
+        for row in values.iterator(chunk_size=5000):
+            parameter, at, sample, value, unit, nd, dl, lab, method, comment, comp, ratio = row
+            yield [
+                station.code, parameter, at, sample, value, unit, "<" if nd else "", dl, lab,
+                method, comment, labels[comp], ratio,
+            ]  # fmt: skip
+
+    return name, lines()
 
 
 @require_safe
 def station_data(request: HttpRequest, code: str) -> HttpResponseBase:
     """The station's results as CSV (one parameter with ``?parameter=``)."""
-    station = get_object_or_404(Station, code=code)
-    rows = Measurement.objects.visible_to(request.user).filter(station=station)
-    if request.GET.get("parameter"):
-        rows = rows.filter(parameter=request.GET["parameter"])
-    values = rows.order_by("parameter", "sampled_at").values_list(
-        "parameter", "sampled_at", "sample_id", "value", "unit", "non_detect", "detection_limit",
-        "lab", "method", "comment", "compliance", "ratio",
-    )  # fmt: skip
-    header = [
-        "station_code", "parameter", "sampled_at_utc", "sample_id", "value", "unit", "qualifier",
-        "detection_limit", "lab", "method", "comment", "compliance", "ratio_to_limit",
-    ]  # fmt: skip
-    labels = dict(Compliance.choices)
+    name, rows = _station_results(request, code)
+    lines = ([*row[:2], row[2].isoformat(), *row[3:]] for row in rows)
+    return csv_response(f"{name}.csv", STATION_DATA_HEADER, lines)
 
-    def lines():  # type: ignore[no-untyped-def]
-        for (
-            parameter,
-            at,
-            sample,
-            value,
-            unit,
-            nd,
-            dl,
-            lab,
-            method,
-            comment,
-            comp,
-            ratio,
-        ) in values.iterator(chunk_size=5000):
-            yield [
-                station.code, parameter, at.isoformat(), sample, value, unit, "<" if nd else "",
-                dl, lab, method, comment, str(labels[comp]), ratio,
-            ]  # fmt: skip
 
-    return csv_response(f"{station.code}.csv", header, lines())
+@require_safe
+def station_data_xlsx(request: HttpRequest, code: str) -> HttpResponseBase:
+    """The station's results as an Excel workbook, the same columns as the CSV."""
+    name, rows = _station_results(request, code)
+    return xlsx_response(f"{name}.xlsx", STATION_DATA_HEADER, rows, sheet=name)
 
 
 @require_safe
@@ -286,6 +295,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         batch.status == BatchStatus.CHECKED and not batch.summary
     )
     progress = ingest.read_progress(batch.pk) if running else None
+    # The summary keeps the level's code; the reader sees its name in their language.
+    levels = dict(ExceedanceLevel.choices)
     return render(
         request,
         "monitoring/import_detail.html",
@@ -293,7 +304,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "errors": errors,
             "error_counts": batch.summary.get("error_counts", {}),
-            "exceedances": batch.summary.get("exceedances", []),
+            "exceedances": [
+                {**item, "level": levels.get(item["level"], item["level"])}
+                for item in batch.summary.get("exceedances", [])
+            ],
             "running": running,
             "progress": progress,
             "percent": int(100 * progress[0] / progress[1]) if progress and progress[1] else None,
@@ -356,3 +370,87 @@ def import_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if batch.status == BatchStatus.IMPORTED:
         ingest.set_public(batch, request.POST.get("public") == "1")
     return redirect("monitoring:import-detail", pk=batch.pk)
+
+
+# --- Map and "near me" ---------------------------------------------------------------------
+
+
+@require_safe
+def monitoring_map(request: HttpRequest) -> HttpResponse:
+    """Sites and stations with their status: a list that reads without JavaScript, drawn
+    on the offline map by ``map.js`` when it runs."""
+    tiles_url = settings.MINEHUB_MAP_TILES_URL
+    response = render(
+        request,
+        "monitoring/map.html",
+        {
+            "places": maps.monitoring_places(request.user),
+            "legend": [(status, maps.status_word(status)) for status in maps.LEGEND],
+            "tiles_url": tiles_url,
+            "tiles_attribution": settings.MINEHUB_MAP_TILES_ATTRIBUTION,
+            "can_import": permissions.can_import(request.user),
+            "active_section": "monitoring",
+        },
+    )
+    if tiles_url:
+        response["Content-Security-Policy"] = maps.policy_with_tiles(tiles_url)
+    return response
+
+
+def _revalidated(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """``response`` with an ETag, or 304 when the client already holds it."""
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+@require_safe
+@gzip_page
+def map_features(request: HttpRequest) -> HttpResponse:
+    """Sites and stations as GeoJSON, coloured only by results the reader may see."""
+    collection = maps.feature_collection(maps.monitoring_places(request.user))
+    response = JsonResponse(
+        collection,
+        content_type="application/geo+json",
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    )
+    # Inspectors see unpublished results: their answer must stay out of shared caches.
+    patch_cache_control(response, private=True, no_cache=True)
+    return _revalidated(request, response)
+
+
+@require_safe
+@gzip_page
+def map_outlines(request: HttpRequest) -> HttpResponse:
+    """The shipped admin-1 outlines, simplified for the screen (the same for everyone)."""
+    response = HttpResponse(maps.outlines_geojson(), content_type="application/geo+json")
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return _revalidated(request, response)
+
+
+@require_safe
+def near(request: HttpRequest) -> HttpResponse:
+    """The stations near a settlement or a point, with a plain-language summary."""
+    asked = any(name in request.GET for name in NearForm.base_fields)
+    data = request.GET if asked else None
+    # Two forms on the page (by settlement, by coordinates) share the fields' names: each
+    # sends only its own, so the reader never has to say which of two filled-in places counts.
+    by_place = NearForm(data, auto_id="place-%s")
+    by_point = NearForm(data, auto_id="point-%s")
+    result = place = None
+    if by_place.is_valid():
+        latitude, longitude, place = by_place.place()
+        result = nearby.stations_near(
+            latitude, longitude, by_place.cleaned_data["distance"], request.user
+        )
+    return render(
+        request,
+        "monitoring/near.html",
+        {
+            "by_place": by_place,
+            "by_point": by_point,
+            "result": result,
+            "place": place,
+            "can_import": permissions.can_import(request.user),
+            "active_section": "monitoring",
+        },
+    )

@@ -46,3 +46,44 @@ def test_demo_admin_can_log_in_with_the_printed_password(client: object) -> None
 
 def test_models_and_migrations_agree() -> None:
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_demo_monitoring_results_are_recent_and_load_once() -> None:
+    from datetime import timedelta
+
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from minehub.monitoring.models import Exceedance, Measurement
+
+    call_command("load_demo", stdout=io.StringIO())
+    count = Measurement.objects.count()
+    latest = Measurement.objects.aggregate(latest=Max("sampled_at"))["latest"]
+    assert count > 0 and timezone.now() - timedelta(days=366) < latest <= timezone.now()
+    for exceedance in Exceedance.objects.select_related("measurement"):
+        assert exceedance.sampled_at == exceedance.measurement.sampled_at
+    call_command("load_demo", stdout=io.StringIO())
+    assert Measurement.objects.count() == count
+
+
+def test_demo_events_move_on_by_whole_weeks_so_some_are_always_to_come() -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from minehub.core import demo
+    from minehub.publishing.models import Event
+
+    assert demo._weeks_since_written(demo.DEMO_CALENDAR_WRITTEN - datetime.timedelta(days=3)) == 0
+    assert demo._weeks_since_written(demo.DEMO_CALENDAR_WRITTEN + datetime.timedelta(days=20)) == 2
+    line = {"starts_at": "2026-12-03T15:00:00+08:00", "ends_at": "2026-12-03T16:30:00+08:00"}
+    demo._move_event_on(line, 2)
+    assert line == {
+        "starts_at": "2026-12-17T15:00:00+08:00",
+        "ends_at": "2026-12-17T16:30:00+08:00",
+    }
+
+    call_command("load_demo", stdout=io.StringIO())
+    events = Event.objects.filter(is_demo=True)
+    assert events.filter(ends_at__gte=timezone.now()).exists()
+    assert events.filter(ends_at__lt=timezone.now()).exists()

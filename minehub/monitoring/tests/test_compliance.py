@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from minehub.monitoring.compliance import Rule, assess
+from minehub.monitoring.compliance import Rule, assess, compliant_range
 from minehub.monitoring.models import Compliance, ExceedanceLevel
 
 ARSENIC = Rule(1, maximum=0.01, minimum=None)
@@ -90,3 +90,30 @@ def test_a_detected_value_exceeds_exactly_when_above_the_maximum(
 ) -> None:
     result = assess(value, False, "", [Rule(1, maximum=maximum, minimum=None)])
     assert (result.compliance == Compliance.EXCEEDS) == (value > maximum)
+
+
+_LIMIT_VALUES = st.one_of(st.none(), st.floats(min_value=-10, max_value=1e4, allow_nan=False))
+
+
+@given(
+    value=st.floats(min_value=-100, max_value=1e5, allow_nan=False, allow_infinity=False),
+    bounds=st.lists(st.tuples(_LIMIT_VALUES, _LIMIT_VALUES, _LIMIT_VALUES), max_size=4),
+)
+def test_a_measured_value_in_the_compliant_range_is_assessed_compliant_with_its_ratio(
+    value: float, bounds: list[tuple[float | None, float | None, float | None]]
+) -> None:
+    rules = [
+        Rule(n, maximum, minimum, multiple) for n, (maximum, minimum, multiple) in enumerate(bounds)
+    ]
+    low, high, divisor = compliant_range(rules)
+    result = assess(value, False, "", rules)
+    if low <= value <= high:
+        expected_ratio = None if divisor is None else value / divisor
+        assert (result.compliance, result.ratio, result.breaches) == (
+            Compliance.COMPLIANT,
+            expected_ratio,
+            (),
+        )
+    elif rules and value >= 0:
+        # Outside the range a measured value that is not negative breaks some rule.
+        assert result.compliance >= Compliance.INDETERMINATE

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from minehub.monitoring.importing import Catalogue
+from minehub.monitoring.importing import Catalogue, Problem
 from minehub.monitoring.importing.reading import detect_encoding
 from minehub.monitoring.tests.helpers import GOOD, HEADER, check, csv_bytes, only_error, xlsx_bytes
 
@@ -373,3 +373,75 @@ def test_an_xlsx_sheet_with_wrong_stored_dimensions_is_read_whole(catalogue: Cat
             archive.writestr(item, content)
     report = check(wrong.getvalue(), catalogue, name="r.xlsx")
     assert (report.rows_total, report.rows_valid) == (6, 4)
+
+
+# ------------------------------------------------------- text without quotes, read by split
+
+
+def _read_both(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """The layout and records of ``data`` as read, and as the csv module reads them."""
+    from minehub.monitoring.importing import reading
+
+    def records(data: bytes) -> tuple[object, list[object]]:
+        try:
+            layout, rows = reading.open_table(data)
+        except Problem as problem:
+            return problem.code, []
+        return layout, [
+            (line, (cells.code, cells.message) if isinstance(cells, Exception) else cells)
+            for line, cells in rows
+        ]
+
+    plain = records(data)
+    with monkeypatch.context() as patch:
+        patch.setattr(reading, "_is_plain", lambda data, encoding: False)
+        by_csv = records(data)
+    return plain, by_csv
+
+
+_CELL = st.text(
+    alphabet=st.characters(
+        codec="utf-8", exclude_characters='";\r\n\x00', exclude_categories=("Cs",)
+    ),
+    max_size=6,
+)
+
+
+@given(
+    rows=st.lists(st.lists(_CELL, max_size=15), max_size=8),
+    ends=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=9, max_size=9),
+    last=st.booleans(),
+)
+def test_a_text_without_quotes_is_read_as_the_csv_module_reads_it(
+    rows: list[list[str]], ends: list[str], last: bool
+) -> None:
+    header = HEADER.replace(",", ";")
+    lines = [header, *(";".join(cells) for cells in rows)]
+    text = "".join(line + end for line, end in zip(lines, ends, strict=False))
+    if not last:
+        text = text.rstrip("\r\n")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        plain, by_csv = _read_both(text.encode(), monkeypatch)
+    assert plain == by_csv
+
+
+def test_a_cell_over_the_csv_limit_loses_only_its_record_when_read_by_split(
+    monkeypatch: pytest.MonkeyPatch, catalogue: Catalogue
+) -> None:
+    huge = GOOD.replace(",Lab,", "," + "x" * 140_000 + ",")
+    data = csv_bytes(GOOD, huge, GOOD.replace("S-1", "S-2"), "", "\r")
+    plain, by_csv = _read_both(data, monkeypatch)
+    assert plain == by_csv
+    report = check(data, catalogue)
+    assert [(error.row, error.line, error.code) for error in report.errors] == [
+        (2, 3, "unreadable_record")
+    ]
+    assert _rows(report) == [(1, 2), (3, 4)]
+
+
+def test_a_cp1251_text_with_a_title_row_is_read_by_split_as_by_csv(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = ("Протокол № 5\r\n\r\n" + RU_HEADER + "\r\n" + RU_ROW + "\r\n;;;\r\n").encode("cp1251")
+    plain, by_csv = _read_both(data, monkeypatch)
+    assert plain == by_csv and plain[0].header_line == 3  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ check → commit service behind the web upload."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from io import StringIO
 from typing import Any
@@ -278,3 +279,155 @@ def test_a_reader_failure_in_the_second_process_fails_the_import_whole(
     with pytest.raises(RuntimeError, match="MemoryError: out of memory"):
         ingest.commit(batch, parallel=True)
     assert not Measurement.objects.exists()
+
+
+def test_a_writer_failure_stops_the_reading_process_and_fails_the_import_whole(
+    registry: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tiny chunks: the reader fills the pipe and the queue and waits, and must still end.
+    monkeypatch.setattr(bulk, "INSERT_CHUNK", 1)
+    monkeypatch.setattr(bulk, "RECEIVED_CHUNKS", 1)
+    real_insert = bulk.BulkWriter.insert
+    written = []
+
+    def broken(self: bulk.BulkWriter, chunk: bulk.Chunk) -> None:
+        written.append(chunk)
+        if len(written) == 2:
+            raise OSError("disk full")
+        real_insert(self, chunk)
+
+    monkeypatch.setattr(bulk.BulkWriter, "insert", broken)
+    batch = ingest.receive((DEV / "01_baseline_clean.csv").read_bytes(), "01.csv")
+    ingest.check(batch)
+    with pytest.raises(OSError, match="disk full"):
+        ingest.commit(batch, parallel=True)
+    assert not Measurement.objects.exists()
+    assert not [t for t in threading.enumerate() if t.name.startswith("minehub-import")]
+
+
+def _well_results(*lines: str) -> bytes:
+    """Arsenic results at a drinking-water well (WHO limit 0.01 mg/L)."""
+    return csv_bytes(*(f"KG-CHT,KG-CHT-DW1,{line},water,As,{rest}" for line, rest in lines))
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_exceedances_are_stored_only_for_the_results_an_import_adds(
+    registry: None, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    _drinking_well()
+    monkeypatch.setattr(bulk, "INSERT_CHUNK", 2)  # chunks mixing stored and new results
+    first = ingest.receive(_well_results(("W-1,2024-06-01", "0.02,mg/L,,,,,")), "a.csv")
+    ingest.check(first)
+    ingest.commit(first, parallel=parallel)
+    data = _well_results(
+        ("W-1,2024-06-01", "0.5,mg/L,,,,,"),  # stored already (with 0.02): skipped
+        ("W-2,2024-06-02", "0.03,mg/L,,,,,"),
+        ("W-2,2024-06-02", "0.9,mg/L,,,,,"),  # the same result again in the file: skipped
+        ("W-3,2024-06-03", "0.001,mg/L,,,,,"),
+        ("W-4,2024-06-04", "<0.05,mg/L,,,,,"),
+    )
+    second = ingest.receive(data, "b.csv")
+    ingest.check(second)
+    second = ingest.commit(second, parallel=parallel)
+    assert (second.rows_valid, second.rows_added, second.rows_present) == (5, 3, 2)
+    assert second.exceedances == 2
+    stored = {
+        (e.measurement.sample_id, e.level, e.ratio, e.measurement.batch_id)
+        for e in Exceedance.objects.select_related("measurement")
+    }
+    assert stored == {
+        ("W-1", "exceeds", 2.0, first.pk),
+        ("W-2", "exceeds", 3.0, second.pk),
+        ("W-4", "indeterminate", None, second.pk),
+    }
+    for exceedance in Exceedance.objects.select_related("measurement"):
+        measurement = exceedance.measurement
+        assert (exceedance.station_id, exceedance.sampled_at, exceedance.is_public) == (
+            measurement.station_id,
+            measurement.sampled_at,
+            measurement.is_public,
+        )
+    assert Measurement.objects.get(sample_id="W-2").value == 0.03
+    # Missing numbers are stored as NULL, flags as booleans.
+    non_detect = Measurement.objects.get(sample_id="W-4")
+    assert (non_detect.detection_limit, non_detect.ratio, non_detect.non_detect) == (
+        None,
+        None,
+        True,
+    )
+    assert not Measurement.objects.filter(ratio__isnull=False, non_detect=True).exists()
+
+
+def test_an_import_into_a_table_with_results_gives_new_ids_after_the_last(
+    registry: None,
+) -> None:
+    run(str(DEV / "01_baseline_clean.csv"))
+    last = Measurement.objects.order_by("-id").first()
+    report, _status = run(str(DEV / "06_air_pm.csv"))
+    added = Measurement.objects.filter(id__gt=last.pk)
+    assert added.count() == report["rows_added"] == 14
+    assert Measurement.objects.count() == 17 + 14
+    # The exceedances point at the results that raised them.
+    for exceedance in Exceedance.objects.select_related("measurement"):
+        assert exceedance.measurement.compliance >= Compliance.INDETERMINATE
+        assert exceedance.sampled_at == exceedance.measurement.sampled_at
+
+
+def test_the_collector_runs_again_after_an_import_even_a_failed_one(
+    registry: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    batch = ingest.receive((DEV / "01_baseline_clean.csv").read_bytes(), "01.csv")
+    ingest.check(batch)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        assert not gc.isenabled()
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bulk.BulkWriter, "insert", broken)
+    with pytest.raises(OSError, match="disk full"):
+        ingest.commit(batch)
+    assert gc.isenabled()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_in_its_own_transaction_leaves_foreign_keys_checked(
+    registry: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError, connection, transaction
+
+    def references_checked() -> None:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA foreign_keys")
+                assert cursor.fetchone()[0] == 1
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Exceedance.objects.create(
+                measurement_id=10**9, limit_id=10**9, level="exceeds", station_id=10**9,
+                sampled_at=datetime(2024, 1, 1, tzinfo=UTC),
+            )  # fmt: skip
+
+    failing = ingest.receive((DEV / "06_air_pm.csv").read_bytes(), "06.csv")
+    ingest.check(failing)
+    real_insert = bulk.BulkWriter.insert
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bulk.BulkWriter, "insert", broken)
+    with pytest.raises(OSError, match="disk full"):
+        ingest.commit(failing)
+    references_checked()
+    monkeypatch.setattr(bulk.BulkWriter, "insert", real_insert)
+    batch = ingest.commit(failing)
+    breaching = Exceedance.objects.values("measurement").distinct().count()
+    assert batch.rows_added == 14 and batch.exceedances == breaching > 0
+    references_checked()
+    # Every reference the import wrote holds.
+    assert not Exceedance.objects.exclude(measurement__batch=batch).exists()
+    assert not Measurement.objects.exclude(station__in=Station.objects.all()).exists()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_key_check")
+            assert cursor.fetchall() == []

@@ -207,3 +207,10 @@ def test_the_station_page_stays_within_the_query_budget(
         client.get(reverse("monitoring:station-detail", args=["MN-ZAA-W01"]))
     with django_assert_max_num_queries(15):
         client.get(reverse("monitoring:site-list"))
+
+
+def test_the_exceedance_list_shows_times_local_to_the_site(registry: None, client: Any) -> None:
+    _well()
+    _imported(csv_bytes("KG-CHT,KG-CHT-DW1,W-1,05.07.2024 10:40,water,As,0.05,mg/L,,,,,"))
+    page = client.get(reverse("monitoring:exceedance-list")).content.decode()
+    assert "2024-07-05 10:40" in page  # Bishkek time, as the lab wrote it
