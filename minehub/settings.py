@@ -215,6 +215,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Rate limits (sign-up, login, posting) count per client address: REMOTE_ADDR, unless the
+# hub sits behind this many reverse proxies that append to X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.integer("MINEHUB_TRUSTED_PROXY_COUNT", 0, minimum=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MineHub"
 
@@ -339,6 +342,12 @@ MINEHUB_BASE_URL = env.string(
     f"https://{ALLOWED_HOSTS[0]}" if not (DEBUG or TESTING) else "http://localhost:8000",
 ).rstrip("/")
 ADMINS = [("Operator", address) for address in env.string_list("MINEHUB_ADMIN_EMAILS")]
+
+# Knowledge exchange moderation: approvals that make a member trusted (their posts then
+# appear at once), and the links a post may carry before it waits for review.
+MINEHUB_TRUST_AFTER_APPROVED = env.integer("MINEHUB_TRUST_AFTER_APPROVED", 3, minimum=1)
+MINEHUB_NEW_MEMBER_MAX_LINKS = env.integer("MINEHUB_NEW_MEMBER_MAX_LINKS", 2, minimum=0)
+MINEHUB_TRUSTED_MAX_LINKS = env.integer("MINEHUB_TRUSTED_MAX_LINKS", 10, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -24,7 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("minehub.publishing.urls")),
     path("directory/", include("minehub.directory.urls")),
     path("monitoring/", include("minehub.monitoring.urls")),
-    path("notifications/", include("minehub.exchange.urls")),
+    path("", include("minehub.exchange.urls")),
     path("accounts/", include("minehub.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

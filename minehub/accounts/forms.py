@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from minehub.accounts.models import SPOKEN_LANGUAGES, Membership, User
+from minehub.core.models import Topic
 from minehub.directory.models import Organisation
 
 
@@ -26,8 +27,11 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("name", "organisation", "languages", "bio", "listed_in_directory")
-        widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
+        fields = ("name", "organisation", "languages", "expertise", "bio", "listed_in_directory")
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 6}),
+            "expertise": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,3 +51,15 @@ class ProfileForm(forms.ModelForm):
         if organisation is not None:
             Membership.objects.get_or_create(user=user, organisation=organisation)
         return user
+
+
+class ExpertFilterForm(forms.Form):
+    topic = forms.ModelChoiceField(
+        label=_("Expertise"), queryset=Topic.objects.all(), required=False, to_field_name="slug"
+    )
+    language = forms.ChoiceField(
+        label=_("Speaks"), choices=[("", "—"), *SPOKEN_LANGUAGES], required=False
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name_en"), required=False
+    )

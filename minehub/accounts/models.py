@@ -62,6 +62,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Visitors can see your name, organisation, languages and bio."),
     )
+    expertise = models.ManyToManyField(
+        "core.Topic",
+        verbose_name=_("expertise"),
+        blank=True,
+        related_name="experts",
+        help_text=_("Topics you can answer questions about."),
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_demo = models.BooleanField(_("demo data"), default=False)

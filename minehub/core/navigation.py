@@ -37,7 +37,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "exchange",
-        "core:exchange",
+        "exchange:post-list",
         _("Exchange"),
         _("Members share experiences, solutions and questions."),
     ),
@@ -54,7 +54,6 @@ SECTIONS: tuple[Section, ...] = (
         _("Find knowledge in Mongolian, Kyrgyz, Russian and English."),
     ),
 )
-SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
 # Each language is named in itself, whatever the interface language, so a reader always
 # recognises their own (Django's name for "mn" is not Mongolian script).

@@ -1,5 +1,3 @@
-from functools import partial
-
 from django.urls import path
 
 from minehub.core import views
@@ -8,5 +6,4 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("exchange/", partial(views.section, key="exchange"), name="exchange"),
 ]

@@ -1,4 +1,4 @@
-"""Home page, section landing pages, health check and error pages."""
+"""Home page, health check and error pages."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from minehub.core.models import Region, Topic
-from minehub.core.navigation import SECTIONS_BY_KEY
 from minehub.directory.models import Organisation
 
 
@@ -38,12 +37,6 @@ def home(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
-
-
-@require_safe
-def section(request: HttpRequest, key: str) -> HttpResponse:
-    """A section whose content arrives in a later release: it says so politely."""
-    return render(request, "core/section_coming.html", {"section": SECTIONS_BY_KEY[key]})
 
 
 def path_in_language(path: str, language: str) -> str:

@@ -7,3 +7,10 @@ class ExchangeConfig(AppConfig):
     label = "exchange"
     verbose_name = _("Knowledge exchange")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from minehub.exchange import following, moderation, posting
+
+        posting.connect()
+        following.connect()
+        moderation.connect()

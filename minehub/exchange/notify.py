@@ -36,10 +36,23 @@ class Recipient:
     email: str = ""
     language: str = "en"
     unsubscribe_url: str = ""
+    # Blank: e-mailed on its own. "daily" or "weekly": waits for that digest
+    # (:mod:`minehub.exchange.digests`), which :func:`send_pending` leaves alone.
+    digest: str = ""
 
 
 def absolute(url: str) -> str:
     return url if "://" in url else f"{settings.MINEHUB_BASE_URL}{url}"
+
+
+def in_language(url: str, language: str) -> str:
+    """``url`` (a path of the hub) with its language prefix switched to ``language``: a
+    notification's link is made once, by whoever's language was active then (the worker:
+    the hub's default), but each e-mail links to the page in its reader's language."""
+    for code, _name in settings.LANGUAGES:
+        if url.startswith(f"/{code}/"):
+            return f"/{language}/{url.removeprefix(f'/{code}/')}"
+    return url
 
 
 def record(
@@ -62,6 +75,7 @@ def record(
                     unsubscribe_url=absolute(recipient.unsubscribe_url)
                     if recipient.unsubscribe_url
                     else "",
+                    digest=recipient.digest,
                 )
                 for recipient in unique[start : start + CHUNK]
             ],
@@ -83,7 +97,7 @@ def send_pending() -> int:
     while True:
         with transaction.atomic():
             chunk = list(
-                Notification.objects.filter(emailed_at__isnull=True)
+                Notification.objects.filter(emailed_at__isnull=True, digest="")
                 .exclude(email_to="")
                 .select_for_update(skip_locked=True)
                 .order_by("id")[:SEND_CHUNK]
@@ -97,12 +111,24 @@ def send_pending() -> int:
         sent += len(chunk)
 
 
+def unsubscribe_headers(url: str, *, automatic: bool) -> dict[str, str]:
+    """Headers of a hub e-mail: RFC 8058 — mail programs offer a one-click "unsubscribe"
+    that posts to ``url`` — and what kind of mail it is (``automatic``: a notification
+    or digest, else a bulk mailing such as a newsletter)."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        **({"Auto-Submitted": "auto-generated"} if automatic else {"Precedence": "bulk"}),
+    }
+
+
 def _email(notification: Notification) -> EmailMessage:
-    with translation.override(notification.language or settings.LANGUAGE_CODE):
+    language = notification.language or settings.LANGUAGE_CODE
+    with translation.override(language):
         body = "\n\n".join(
             [
                 describe(notification),
-                absolute(notification.url),
+                absolute(in_language(notification.url, language)),
                 "-- ",
                 gettext("You receive this because you asked to be told. Stop these e-mails:"),
                 notification.unsubscribe_url,
@@ -113,10 +139,5 @@ def _email(notification: Notification) -> EmailMessage:
         subject=subject,
         body=body,
         to=[notification.email_to],
-        headers={
-            # RFC 8058: mail programs offer a one-click "unsubscribe" that posts here.
-            "List-Unsubscribe": f"<{notification.unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=unsubscribe_headers(notification.unsubscribe_url, automatic=True),
     )

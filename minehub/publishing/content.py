@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from minehub.accounts.roles import Role, has_role
+from minehub.accounts.roles import Role, editor_organisation_ids, has_role
 
 
 class Status(models.TextChoices):
@@ -30,15 +30,7 @@ class Status(models.TextChoices):
 
 def editable_organisation_ids(user: Any) -> set[int]:
     """Organisations ``user`` edits for (cached on the user object for the request)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    cached = getattr(user, "_minehub_editor_orgs", None)
-    if cached is None:
-        cached = set(
-            user.memberships.filter(role="editor").values_list("organisation_id", flat=True)
-        )
-        user._minehub_editor_orgs = cached
-    return cached
+    return editor_organisation_ids(user)
 
 
 class PublishableQuerySet(models.QuerySet):

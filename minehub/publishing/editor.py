@@ -27,7 +27,8 @@ from minehub.library import files
 from minehub.library.models import Attachment, StoredFile
 from minehub.publishing import permissions, workflow
 from minehub.publishing.content import Publishable, Status, editable_organisation_ids
-from minehub.publishing.models import Revision, RevisionAction
+from minehub.publishing.models import News, NewsKind, Revision, RevisionAction
+from minehub.publishing.newsletter_forms import DraftForm
 from minehub.publishing.registry import CONTENT_TYPES, ContentTypeEntry
 
 SUBMISSION_TTL = 24 * 3600
@@ -135,9 +136,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "groups": [(Status(status).label, groups[status][:50]) for status in Status.values],
             "content_types": CONTENT_TYPES.values(),
+            "newsletters": _newsletters(request.user, organisations),
+            "draft_form": DraftForm(user=request.user),
             "active_section": "library",
         },
     )
+
+
+def _newsletters(user: Any, organisations: set[int]) -> list[News]:
+    issues = News.objects.filter(kind=NewsKind.NEWSLETTER).only(
+        "id", "title", "language", "status", "updated_at"
+    )
+    if not permissions.is_administrator(user):
+        issues = issues.filter(organisation_id__in=organisations)
+    return list(issues.order_by("-updated_at")[:10])
 
 
 @login_required

@@ -132,3 +132,112 @@ class Event(Publishable):
     @property
     def is_upcoming(self) -> bool:
         return self.ends_at >= timezone.now()
+
+
+class Mailing(models.Model):
+    """A newsletter issue (a published news item of kind *newsletter*) sent by e-mail to
+    the members who follow an organisation or a topic. Each recipient has a
+    :class:`Delivery`, so the sending shows its progress and resumes after a crash without
+    sending anyone the issue twice."""
+
+    class State(models.TextChoices):
+        PREPARING = "preparing", _("Preparing")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    news = models.ForeignKey(
+        News, verbose_name=_("newsletter"), on_delete=models.CASCADE, related_name="mailings"
+    )
+    # The audience: the followers of one organisation or of one topic.
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("followers of the organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    topic = models.ForeignKey(
+        "core.Topic",
+        verbose_name=_("followers of the topic"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PREPARING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("newsletter mailing")
+        verbose_name_plural = _("newsletter mailings")
+        constraints = [
+            # The same issue goes to the same audience once: a second click finds the first.
+            models.UniqueConstraint(
+                fields=["news", "organisation"],
+                condition=models.Q(organisation__isnull=False),
+                name="publishing_mailing_once_per_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["news", "topic"],
+                condition=models.Q(topic__isnull=False),
+                name="publishing_mailing_once_per_topic",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False, topic__isnull=True)
+                | models.Q(organisation__isnull=True, topic__isnull=False),
+                name="publishing_mailing_one_audience",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.news} → {self.audience}"
+
+    @property
+    def audience(self) -> Any:
+        return self.organisation or self.topic
+
+
+class Delivery(models.Model):
+    """One recipient of a mailing: pending until the e-mail is handed to the mail server."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailing", "recipient"], name="publishing_delivery_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["mailing", "state"], name="publishing_delivery_progress"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailing_id} → {self.recipient_id}: {self.state}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from minehub.publishing import feeds, views
+from minehub.publishing import feeds, newsletter_views, views
 
 urlpatterns = [
     path("news/", views.news_list, name="news-list"),
@@ -11,6 +11,11 @@ urlpatterns = [
     path("news/feed/topic/<slug:slug>/rss/", feeds.TopicNewsFeed(), name="news-topic-rss"),
     path("news/feed/topic/<slug:slug>/atom/", feeds.TopicNewsAtomFeed(), name="news-topic-atom"),
     path("news/<slug:slug>/", views.news_detail, name="news-detail"),
+    path(
+        "newsletters/unsubscribe/<str:token>/",
+        newsletter_views.unsubscribe,
+        name="newsletter-unsubscribe",
+    ),
     path("events/", views.event_list, name="event-list"),
     path("events/calendar.ics", views.events_ical_feed, name="events-ical-feed"),
     path("events/<slug:slug>/", views.event_detail, name="event-detail"),

@@ -31,7 +31,10 @@ def _saved(sender: type[models.Model], instance: models.Model, **kwargs: Any) ->
 
 
 def _may_be_findable(instance: models.Model) -> bool:
-    """A cheap check before the full document is built in the background."""
+    """A cheap check before the full document is built in the background: a held or
+    hidden contribution leaves the index at once, like an unpublished item."""
+    if getattr(instance, "is_visible", True) is False:
+        return False
     status = getattr(instance, "status", None)
     if status is None:
         return True

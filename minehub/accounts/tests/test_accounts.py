@@ -8,7 +8,8 @@ from django.core import mail
 from django.test import Client
 
 from minehub.accounts.models import Membership, User
-from minehub.core.testing import PASSWORD, make_organisation, make_user
+from minehub.core.testing import PASSWORD, make_organisation, make_persona, make_user
+from minehub.exchange import moderation
 
 pytestmark = pytest.mark.django_db
 
@@ -93,10 +94,14 @@ def test_member_edits_profile_and_joins_an_organisation(client: Client) -> None:
     assert user.name == "Бат-Эрдэнэ Дорж"
     assert user.languages == ["mn", "ru"]
     assert Membership.objects.filter(user=user, organisation=organisation, role="member").exists()
-    page = Client().get(f"/en/accounts/people/{user.pk}/").content.decode()
+    url = f"/en/accounts/people/{user.pk}/"
+    # A new member's profile text waits for a moderator; the rest of the profile shows.
+    page = Client().get(url).content.decode()
+    assert "уурхай" not in page and organisation.name_en in page
+    moderation.approve(make_persona("moderator"), user)
+    page = Client().get(url).content.decode()
     assert "<em>уурхай</em>" in page
     assert "<script>alert" not in page
-    assert organisation.name_en in page
 
 
 def test_profile_rejects_unknown_languages_and_saves_nothing(client: Client) -> None:

@@ -65,13 +65,6 @@ def test_pages_reference_no_external_host(client: Client, path: str) -> None:
     assert "Content-Security-Policy" in client.get(path).headers
 
 
-@pytest.mark.parametrize("key", ["exchange"])
-def test_empty_sections_say_so_politely(client: Client, key: str) -> None:
-    response = client.get(f"/en/{key}/")
-    assert response.status_code == 200
-    assert "being prepared" in response.content.decode()
-
-
 def test_healthz_reports_database_and_migrations(client: Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200

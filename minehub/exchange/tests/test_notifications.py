@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from minehub.core.testing import client_for, make_user
 from minehub.exchange import notify
@@ -73,7 +74,8 @@ def test_the_inbox_is_private_and_marks_read() -> None:
     notification = Notification.objects.get()
     assert Client().get(reverse("exchange:inbox")).status_code == 302
     client = client_for(owner)
-    page = client.get(reverse("exchange:inbox"))
+    with translation.override("en"):
+        page = client.get(reverse("exchange:inbox"))
     assert b"Something changed that you follow." in page.content
     client.post(reverse("exchange:mark-all-read"))
     notification.refresh_from_db()

@@ -319,6 +319,16 @@ def test_the_site_list_and_the_map_agree_on_a_sites_status(
     assert _features(client)["KG-OSH"]["properties"]["status"] == Compliance.INDETERMINATE
 
 
+@pytest.fixture
+def two_stations(transactional_db: None) -> None:
+    # Made before the browser starts (a fixture listed before ``page``): rows written
+    # while Playwright's event loop runs leave a connection open on PostgreSQL that
+    # outlives the test and keeps the test database from being dropped.
+    site = _site()
+    _result(_station(site, "OSH-DW-01", 40.55, 72.80), Compliance.EXCEEDS)
+    _station(site, "OSH-DW-02", 40.53, 72.78)
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(
     not os.path.exists(CHROMIUM) and shutil.which("chromium") is None,
@@ -326,15 +336,13 @@ def test_the_site_list_and_the_map_agree_on_a_sites_status(
 )
 @pytest.mark.django_db(transaction=True)
 def test_the_map_draws_outlines_and_coloured_stations_in_a_browser(
-    page: Any, live_server: Any
+    two_stations: None, page: Any, live_server: Any
 ) -> None:
-    site = _site()
-    _result(_station(site, "OSH-DW-01", 40.55, 72.80), Compliance.EXCEEDS)
-    _station(site, "OSH-DW-02", 40.53, 72.78)
     page.goto(f"{live_server.url}/en/monitoring/map/")
     page.wait_for_selector("path.map-station.map-status-3")
     assert page.locator("path.map-station").count() == 2
-    assert page.locator("path.map-outline").count() >= 30
+    # The outlines arrive in their own request, maybe after the stations.
+    page.wait_for_function("document.querySelectorAll('path.map-outline').length >= 30")
     page.locator("path.map-station.map-status-3").click(force=True)
     popup = page.locator(".map-popup")
     assert "OSH-DW-01" in popup.inner_text() and "Exceeds" in popup.inner_text()
