@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from minehub.core.markdown import render_markdown
 from minehub.exchange import following, permissions, policy
 from minehub.exchange.models import Edit, Post, PostKind, Reply, ReplyKind, State, Vote
+from minehub.library import files
 from minehub.search.registry import Document, language_neutral_path, markdown_text
 
 
@@ -74,9 +75,11 @@ def create_post(
     regions: Iterable[Any] = (),
     organisation: Any = None,
     submission_key: uuid.UUID | None = None,
+    attachments: Iterable[tuple[Any, str]] = (),
 ) -> Post:
-    """A new post by ``user``: visible at once or held for review (:func:`.policy.admit`).
-    Sending the same ``submission_key`` again returns the post the first sending made."""
+    """A new post by ``user``: visible at once or held for review (:func:`.policy.admit`),
+    with ``attachments`` (stored files and their names, see ``library.files``). Sending
+    the same ``submission_key`` again returns the post the first sending made."""
     _require(permissions.can_contribute(user))
     if kind not in PostKind.values:
         raise ValidationError(_("Choose what kind of post this is."))
@@ -99,6 +102,8 @@ def create_post(
         post.topics.set(topics)
         post.minerals.set(minerals)
         post.regions.set(regions)
+        for stored_file, filename in attachments:
+            files.attach(post, stored_file, filename)
         if post.state == State.VISIBLE:
             following.announce_post(post)
     return post

@@ -13,6 +13,7 @@ from minehub.core.i18n import active_language
 from minehub.core.models import Mineral, Region, Topic
 from minehub.exchange.models import Post, PostKind, ReplyKind
 from minehub.publishing.browse import ItemFilterForm
+from minehub.publishing.editing_forms import MultipleFileField
 
 BODY_WIDGET = forms.Textarea(attrs={"rows": 12, "class": "markdown-input"})
 
@@ -41,6 +42,12 @@ class PostForm(SubmissionKeyMixin, forms.ModelForm):
         help_texts = {
             "language": _("The language you write in; readers see it next to your post."),
         }
+
+    new_files = MultipleFileField(
+        label=_("Attach photos or files"),
+        required=False,
+        help_text=_("Images (shown in the post), PDF, Word, Excel, OpenDocument or text."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST
 from minehub.exchange import permissions, posting
 from minehub.exchange.models import Post, PostKind, Reply, ReplyKind, State, Vote
 from minehub.exchange.posting_forms import CommentForm, EditForm, PostForm, ReplyForm, filter_form
+from minehub.library import files
+from minehub.library.models import StoredFile
 from minehub.publishing.browse import apply_filters, paginate
 from minehub.publishing.registry import CONTENT_TYPES
 
@@ -152,6 +154,7 @@ def _thread_context(request: HttpRequest, post: Post, **extra: Any) -> dict[str,
             and permissions.can_accept(user, post, reply)
         )
     can_reply = permissions.can_reply(user, post)
+    attachments = list(files.attachments_of(post))
     # URLs reversed once and filled in per answer (reversing 200 times is measurable).
     vote_url = reverse("exchange:reply-vote", kwargs={"pk": _PK})
     accept_url = reverse("exchange:post-accept", kwargs={"pk": post.pk, "reply_pk": _PK})
@@ -176,6 +179,9 @@ def _thread_context(request: HttpRequest, post: Post, **extra: Any) -> dict[str,
     return {
         "post": post,
         "post_html": posting.body_html(post.body),
+        # Photos shown in the post (the file view serves an image inline), the rest listed.
+        "images": [a for a in attachments if a.file.is_image],
+        "attachments": [a for a in attachments if not a.file.is_image],
         "answers": answers,
         "post_comments": post_comments,
         "can_reply": can_reply,
@@ -206,8 +212,9 @@ def post_create(request: HttpRequest) -> HttpResponse:
     _require_contributor(request)
     if request.method != "POST":
         return render(request, "exchange/posting/post_form.html", {"form": PostForm()})
-    form = PostForm(request.POST)
-    key = request.POST.get("submission_key")
+    form = PostForm(request.POST, request.FILES)
+    for rejection in files.upload_errors(request):
+        form.add_error("new_files", rejection)
     if form.is_valid():
         key = form.cleaned_data["submission_key"]
         # A retry of a form that already made its post goes to that post, unthrottled.
@@ -217,6 +224,9 @@ def post_create(request: HttpRequest) -> HttpResponse:
         if (throttled := _throttled(request, "post")) is not None:
             return throttled
         data = form.cleaned_data
+        stored = _store_uploads(form)
+        if stored is None:
+            return render(request, "exchange/posting/post_form.html", {"form": form}, status=400)
         post = posting.create_post(
             request.user,
             kind=data["kind"],
@@ -227,10 +237,23 @@ def post_create(request: HttpRequest) -> HttpResponse:
             minerals=data["minerals"],
             regions=data["regions"],
             submission_key=key,
+            attachments=stored,
         )
         _say_where_it_is(request, post)
         return redirect(post)
     return render(request, "exchange/posting/post_form.html", {"form": form}, status=400)
+
+
+def _store_uploads(form: PostForm) -> list[tuple[StoredFile, str]] | None:
+    """Stores the form's files (sniffed and size-capped, content-addressed: nothing is
+    duplicated if the post is then not made); None, with form errors, if one is refused."""
+    stored = []
+    for upload in form.cleaned_data.get("new_files") or []:
+        try:
+            stored.append((files.store_upload(upload, upload.name), upload.name))
+        except ValidationError as error:
+            form.add_error("new_files", error)
+    return None if form.errors else stored
 
 
 def _say_where_it_is(request: HttpRequest, item: Post | Reply) -> None:

@@ -47,7 +47,7 @@ def attachment_download(request: HttpRequest, pk: int, filename: str) -> HttpRes
     """The attached file, with headers that keep a browser from running anything in it."""
     attachment = get_object_or_404(Attachment.objects.select_related("file"), pk=pk)
     item = attachment.item
-    if item is None or not can_view(request.user, item):
+    if item is None or not _may_see(request.user, item):
         raise Http404
     if filename != attachment.filename:
         # An old or mistyped name: send the reader to the current one. Not permanent: a
@@ -71,6 +71,16 @@ def attachment_download(request: HttpRequest, pk: int, filename: str) -> HttpRes
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     response.headers["Cache-Control"] = "private, max-age=0"
     return response
+
+
+def _may_see(user: Any, item: Any) -> bool:
+    """Whether ``user`` sees the item a file is attached to: publishable content by its
+    workflow, a member's post by its moderation state."""
+    if isinstance(item, Publishable):
+        return can_view(user, item)
+    from minehub.exchange import permissions as exchange_permissions
+
+    return exchange_permissions.can_view(user, item)
 
 
 def _disposition(filename: str, inline: bool) -> str:

@@ -35,8 +35,8 @@ CONTENT_MODELS: dict[str, type[Publishable]] = {
     "event": Event,
     "project": Project,
 }
-# Member posts belong to the exchange app, which does not exist yet: their lines are
-# rejected with a reason rather than dropped, so nothing is lost silently.
+# Member posts (the exchange app) have their own moderation life and are not imported
+# yet: their lines are rejected with a reason rather than dropped, so nothing is lost.
 TYPES_AWAITING_APP = ("post",)
 TYPES = (*CONTENT_MODELS, *TYPES_AWAITING_APP)
 REQUIRED_KEYS = ("external_id", "type", "title", "body", "language")
@@ -351,8 +351,8 @@ def _parse_record(data: dict[str, Any], line: int, external_id: str) -> Record:
     if type_key in TYPES_AWAITING_APP:
         raise LineRejected(
             _(
-                "type “%(type)s” is imported once the member exchange is installed; "
-                "this line was not imported."
+                "type “%(type)s”: member posts are written on the hub and cannot be "
+                "imported yet; this line was not imported."
             )
             % {"type": type_key}
         )

@@ -116,8 +116,9 @@ def test_importing_the_corpus_creates_every_type_and_rejects_member_posts_with_a
     assert counts == {"Document": 31, "LegalAct": 5, "News": 24, "Event": 7, "Project": 5}
     assert "Created: 72, updated: 0, unchanged: 0, rejected: 8" in run.out
     assert "post: 0 created, 0 updated, 0 unchanged, 8 rejected" in run.out
-    assert "Line 8 (dev-008): type “post” is imported once the member exchange is installed" in (
-        run.out
+    assert (
+        "Line 8 (dev-008): type “post”: member posts are written on the hub and cannot be imported yet"
+        in (run.out)
     )
     assert "8 lines were rejected." in run.err
     assert Revision.objects.filter(action=RevisionAction.IMPORT).count() == CORPUS_ITEMS

@@ -36,7 +36,7 @@ starts_at, ends_at (ISO date and time with UTC offset), time_zone, place, online
 starts_on, ends_on, donors, implementers (organisation slugs), budget, currency.
 
 Items are matched on external_id: importing the same file again changes nothing. Lines of
-type post are rejected until the member exchange is installed. See docs/import.md."""
+type post are rejected (members write posts on the hub). See docs/import.md."""
 )
 
 
