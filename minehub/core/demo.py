@@ -21,7 +21,7 @@ from django.db import transaction
 
 from minehub.accounts.models import Membership, User
 from minehub.accounts.roles import Role, grant_role
-from minehub.core.models import Mineral, Region
+from minehub.core.models import Mineral, Region, Topic
 from minehub.directory.models import Organisation
 from minehub.library import ingest
 from minehub.publishing import workflow
@@ -49,6 +49,7 @@ class DemoReport:
     # Rejected lines and importer warnings: empty unless library.jsonl is broken.
     library_problems: list[str] = field(default_factory=list)
     measurements_added: int = 0
+    posts_added: int = 0
 
 
 def _read(name: str) -> list[dict]:
@@ -291,6 +292,7 @@ def load_demo() -> DemoReport:
     _ensure_admin(report)
     _load_library(report, organisations)
     _load_monitoring(report)
+    _load_exchange(report)
     return report
 
 
@@ -348,3 +350,50 @@ def _load_monitoring(report: DemoReport) -> None:
         batch = ingest.commit(batch)
         _bring_forward(batch)
         report.measurements_added += batch.rows_added
+
+
+def _load_exchange(report: DemoReport) -> None:
+    """A few threads of the knowledge exchange in three languages, written by demo
+    people: visible at once (they stand for posts moderators approved long ago). Each post
+    is matched on its external id, so loading again adds nothing."""
+    from django.utils import timezone
+
+    from minehub.exchange.models import Post, Reply, State
+
+    data = json.loads((DEMO_DIR / "exchange.json").read_text(encoding="utf-8"))
+    people = {user.email: user for user in User.objects.filter(is_demo=True)}
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    minerals = {mineral.slug: mineral for mineral in Mineral.objects.all()}
+    for item in data["posts"]:
+        if Post.objects.filter(external_id=item["external_id"]).exists():
+            continue
+        now = timezone.now()
+        post = Post.objects.create(
+            external_id=item["external_id"],
+            author=people[item["author"]],
+            kind=item["kind"],
+            language=item["language"],
+            title=item["title"],
+            body=item["body"],
+            state=State.VISIBLE,
+            published_at=now,
+            last_activity_at=now,
+            reply_count=len(item["replies"]),
+        )
+        post.topics.set(topics[slug] for slug in item["topics"])
+        post.minerals.set(minerals[slug] for slug in item["minerals"])
+        replies: dict[str, Reply] = {}
+        for reply in item["replies"]:
+            replies[reply["key"]] = Reply.objects.create(
+                post=post,
+                parent=replies.get(reply.get("parent", "")),
+                author=people[reply["author"]],
+                kind=reply["kind"],
+                language=reply["language"],
+                body=reply["body"],
+                state=State.VISIBLE,
+            )
+            if reply.get("accepted"):
+                post.accepted_answer = replies[reply["key"]]
+        post.save(update_fields=["accepted_answer"])
+        report.posts_added += 1

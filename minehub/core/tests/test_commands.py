@@ -87,3 +87,16 @@ def test_demo_events_move_on_by_whole_weeks_so_some_are_always_to_come() -> None
     events = Event.objects.filter(is_demo=True)
     assert events.filter(ends_at__gte=timezone.now()).exists()
     assert events.filter(ends_at__lt=timezone.now()).exists()
+
+
+def test_demo_exchange_threads_load_once_with_answers_in_other_languages() -> None:
+    from minehub.exchange.models import Post
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "3 exchange thread(s) added" in out.getvalue()
+    question = Post.objects.get(external_id="demo-post-mercury-free-question-mn")
+    assert question.language == "mn" and question.accepted_answer.language == "ru"
+    assert question.replies.count() == question.reply_count == 2
+    call_command("load_demo", stdout=io.StringIO())
+    assert Post.objects.count() == 3
