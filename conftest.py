@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from minehub.core.testing import Personas
+from minehub.core.testing import CHROMIUM, Personas
 
 # Property tests check correctness, not speed: on a loaded 2-core CI machine Hypothesis'
 # timing checks (deadline, slow generation) would fail tests that are right.
@@ -36,9 +36,6 @@ def _fresh_cache() -> None:
     thesaurus.reset()
 
     cache.clear()
-
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture

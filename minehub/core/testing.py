@@ -7,10 +7,13 @@ rules are tested as a whole table rather than one role at a time.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
 from typing import Any
 
+import pytest
 from django.test import Client
 
 from minehub.accounts.models import User
@@ -151,3 +154,22 @@ __all__ = [
     "make_persona",
     "make_user",
 ]
+
+
+CHROMIUM = "/usr/bin/chromium"
+# The marks of a real-browser test: Playwright drives Debian's chromium (never a
+# downloaded browser), and the test is skipped where that is not installed.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and shutil.which("chromium") is None,
+        reason="Debian's chromium is not installed (apt-get install chromium)",
+    ),
+]
+
+
+def browser_test(function: Callable[..., Any]) -> Callable[..., Any]:
+    """:data:`BROWSER_MARKS` on one test (a module marks all its tests with ``pytestmark``)."""
+    for mark in BROWSER_MARKS:
+        function = mark(function)
+    return function

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
 from django.core import mail
 
-from minehub.core.testing import PASSWORD
+from minehub.core.testing import BROWSER_MARKS, CHROMIUM, PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and shutil.which("chromium") is None,
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
+    *BROWSER_MARKS,
 ]
 
 

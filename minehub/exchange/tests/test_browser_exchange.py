@@ -4,24 +4,17 @@ asker accepts the answer — and the follower finds both in their notifications.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from typing import Any
 
 import pytest
 
-from minehub.core.testing import make_user
+from minehub.core.testing import BROWSER_MARKS, make_user
 from minehub.exchange.models import Standing
 from minehub.monitoring.tests.test_browser_import import log_in
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and shutil.which("chromium") is None,
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
+    *BROWSER_MARKS,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -4,9 +4,7 @@ station's chart, in English and in Russian; importing the same file again adds n
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,19 +13,14 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from minehub.core.testing import PASSWORD, make_persona
+from minehub.core.testing import BROWSER_MARKS, PASSWORD, make_persona
 from minehub.monitoring.importing import default_catalogue
 from minehub.monitoring.models import ExceedanceLevel, Limit, Standard
 from minehub.monitoring.tests.helpers import DEV, load_json
 
-CHROMIUM = "/usr/bin/chromium"
 RUSSIAN_LAB = DEV / "02_russian_lab_cp1251.csv"
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and shutil.which("chromium") is None,
-        reason="Debian's chromium is not installed (apt-get install chromium)",
-    ),
+    *BROWSER_MARKS,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
-import os
 import re
-import shutil
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +18,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from minehub.core.testing import browser_test
 from minehub.monitoring import maps
 from minehub.monitoring.models import Compliance, Measurement, Site, Station
 
@@ -27,7 +26,6 @@ MAP = "/en/monitoring/map/"
 FEATURES = "/en/monitoring/map/features.geojson"
 OUTLINES = "/en/monitoring/map/outlines.geojson"
 PAGE_BUDGET = 150 * 1024  # DESIGN.md: other pages ≤ 150 KB transferred
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _site(code: str = "KG-OSH", **values: Any) -> Site:
@@ -329,11 +327,7 @@ def two_stations(transactional_db: None) -> None:
     _station(site, "OSH-DW-02", 40.53, 72.78)
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(
-    not os.path.exists(CHROMIUM) and shutil.which("chromium") is None,
-    reason="Debian's chromium is not installed (apt-get install chromium)",
-)
+@browser_test
 @pytest.mark.django_db(transaction=True)
 def test_the_map_draws_outlines_and_coloured_stations_in_a_browser(
     two_stations: None, page: Any, live_server: Any
