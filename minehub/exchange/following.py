@@ -50,12 +50,15 @@ POST = "exchange.post"
 REPLY = "exchange.reply"
 MENTION = "exchange.mention"
 ACCEPTED = "exchange.accepted"
+# Written by the moderation module: a moderator did not publish, or hid, what you wrote.
+MODERATED = "exchange.moderated"
 
 DEFAULT_FREQUENCY: dict[str, str] = {
     POST: Frequency.DAILY,
     REPLY: Frequency.IMMEDIATE,
     MENTION: Frequency.IMMEDIATE,
     ACCEPTED: Frequency.IMMEDIATE,
+    MODERATED: Frequency.IMMEDIATE,
 }
 # What the preferences page calls each kind, in its order.
 KIND_LABELS = {
@@ -63,6 +66,7 @@ KIND_LABELS = {
     REPLY: gettext_lazy("Answers and comments in threads you follow"),
     MENTION: gettext_lazy("Someone mentions you (@name)"),
     ACCEPTED: gettext_lazy("An answer is accepted in a thread you follow"),
+    MODERATED: gettext_lazy("The moderators did not publish, or hid, something you wrote"),
 }
 DIGESTS = (Frequency.DAILY, Frequency.WEEKLY)
 

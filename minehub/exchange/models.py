@@ -120,6 +120,9 @@ class Contribution(models.Model):
     )
     # Why a moderator rejected or hid it: shown to the author.
     moderation_note = models.TextField(_("message from the moderators"), blank=True)
+    # Why the rules held it (reason codes, see ``policy.describe``): for the moderators,
+    # kept so the queue shows what the rules saw when it was written or edited.
+    held_reasons = models.JSONField(_("why it was held"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     # Optimistic locking: an edit names the version it started from.

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from minehub.accounts.models import User
-from minehub.exchange import kinds, notify, permissions, posting, spam
+from minehub.exchange import following, kinds, notify, permissions, policy, posting, spam
 from minehub.exchange.models import (
     BlockedDomain,
     ModerationAction,
@@ -34,7 +34,7 @@ from minehub.exchange.models import (
 )
 from minehub.exchange.policy import trust_after_approved
 
-NOTIFICATION_KIND = "exchange.moderated"
+NOTIFICATION_KIND = following.MODERATED
 Target = Post | Reply | User
 
 
@@ -108,19 +108,16 @@ def _tell_author(target: Target, action: str, message: str, log: ModerationActio
     else:
         title = ""
     url = reverse("accounts:profile") if isinstance(target, User) else target.get_absolute_url()
+    # In the hub, and by e-mail as the author chose for this kind (at once by default;
+    # a suspended or deleted spammer's account is inactive and gets no e-mail).
     notify.record(
         NOTIFICATION_KIND,
         f"{log.pk}",
         {"action": action, "title": title, "message": message},
         url,
-        # In the hub only: a moderation message is not something to unsubscribe from,
-        # and every e-mail must carry an unsubscribe link (see notify.record).
-        [
-            notify.Recipient(
-                user_id=author.pk, language=author.languages[0] if author.languages else "en"
-            )
-        ],
+        following.recipients([author.pk], NOTIFICATION_KIND),
     )
+    notify.send_pending_later()
 
 
 # ----------------------------------------------------------------------- helpers
@@ -453,6 +450,13 @@ class QueueEntry:
     def text(self) -> str:
         return self.target.bio if isinstance(self.target, User) else self.target.body
 
+    @property
+    def held_reasons(self) -> list[str]:
+        """Why the rules held it, as stored when it was written or edited."""
+        if not self.held or isinstance(self.target, User):
+            return []
+        return [policy.describe(reason) for reason in self.target.held_reasons]
+
 
 @dataclass
 class Queue:
@@ -472,8 +476,8 @@ class Queue:
 
 
 def _signals(text: str) -> list[str]:
-    """What the spam signals see in a waiting text (recomputed: the held reason is not
-    stored); repeats are left out, as the item would match itself."""
+    """What the spam signals see in a waiting text now (a domain may have been blocked
+    since it was held); repeats are left out, as the item would match itself."""
     found = []
     count = len(spam.links(text))
     if count:

@@ -27,9 +27,28 @@ def is_trusted(user: Any) -> bool:
     return standing is not None and standing.trust >= Standing.Trust.TRUSTED
 
 
-def assess(user: Any, text: str) -> tuple[State, list[str]]:
+# A reason is a code with its details, stored on the held contribution and worded in the
+# reader's language when shown (``describe``).
+Reason = dict[str, Any]
+SUSPENDED, NEW_MEMBER, LINKS, BLOCKED = "suspended", "new_member", "links", "blocked_domains"
+REPEATED_BY_MEMBER, REPEATED_ACROSS_MEMBERS = "repeated_by_member", "repeated_across_members"
+
+
+def _link_reasons(user: Any, text: str, trusted: bool) -> list[Reason]:
+    reasons: list[Reason] = []
+    link_count = len(spam.links(text))
+    limit = spam.trusted_max_links() if trusted else spam.new_member_max_links()
+    if link_count > limit:
+        reasons.append({"code": LINKS, "count": link_count, "limit": limit})
+    blocked = spam.blocked_domains(text)
+    if blocked:
+        reasons.append({"code": BLOCKED, "domains": sorted(blocked)})
+    return reasons
+
+
+def assess(user: Any, text: str) -> tuple[State, list[Reason]]:
     """The state a new contribution by ``user`` with ``text`` (title and body) starts in,
-    and the reasons (translated sentences) when it is held.
+    and the reasons when it is held (see :func:`describe`).
 
     Moderators' and administrators' contributions are always visible. Everything else
     that trips a signal is *held*, never rejected outright, blocked domains included: a
@@ -39,31 +58,63 @@ def assess(user: Any, text: str) -> tuple[State, list[str]]:
     member's work — and an instant rejection tells a spammer which rule to dodge."""
     if is_moderator(user):
         return State.VISIBLE, []
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     if not can_contribute(user):
         # The services refuse suspended members before asking; this is the backstop for
         # any path that forgets: nothing of theirs reaches the site.
-        reasons.append(gettext("The author is suspended."))
+        reasons.append({"code": SUSPENDED})
     trusted = is_trusted(user)
     if not trusted:
-        reasons.append(gettext("New member: first contributions are reviewed."))
-    link_count = len(spam.links(text))
-    limit = spam.trusted_max_links() if trusted else spam.new_member_max_links()
-    if link_count > limit:
-        reasons.append(
-            gettext("%(count)d links (at most %(limit)d without review).")
-            % {"count": link_count, "limit": limit}
-        )
-    blocked = spam.blocked_domains(text)
-    if blocked:
-        reasons.append(
-            gettext("Links to blocked domains: %(domains)s.") % {"domains": ", ".join(blocked)}
-        )
+        reasons.append({"code": NEW_MEMBER})
+    reasons += _link_reasons(user, text, trusted)
     if spam.repeated_by_member(user, text):
-        reasons.append(gettext("The author posted the same text in the last 24 hours."))
+        reasons.append({"code": REPEATED_BY_MEMBER})
     elif spam.repeated_across_members(user, text):
-        reasons.append(gettext("Several members posted the same text in the last hour."))
+        reasons.append({"code": REPEATED_ACROSS_MEMBERS})
     return (State.HELD if reasons else State.VISIBLE), reasons
+
+
+def assess_edit(user: Any, before: str, after: str) -> list[Reason]:
+    """Why an edit of a contribution already on the site sends it back for review: the
+    edit adds links over the limit or links to a blocked domain (the trick of posting
+    something harmless, waiting for approval, then editing the spam in). Text the rules
+    let through before is not held again for what it already had."""
+    if is_moderator(user):
+        return []
+    added = len(spam.links(after)) > len(spam.links(before))
+    newly_blocked = set(spam.blocked_domains(after)) - set(spam.blocked_domains(before))
+    if not added and not newly_blocked:
+        return []
+    reasons = _link_reasons(user, after, is_trusted(user))
+    return [
+        reason
+        for reason in reasons
+        if reason["code"] != BLOCKED or newly_blocked
+        if reason["code"] != LINKS or added
+    ]
+
+
+def describe(reason: Reason) -> str:
+    """One held reason as a sentence in the active language."""
+    code = reason.get("code")
+    if code == SUSPENDED:
+        return gettext("The author is suspended.")
+    if code == NEW_MEMBER:
+        return gettext("New member: first contributions are reviewed.")
+    if code == LINKS:
+        return gettext("%(count)d links (at most %(limit)d without review).") % {
+            "count": reason.get("count", 0),
+            "limit": reason.get("limit", 0),
+        }
+    if code == BLOCKED:
+        return gettext("Links to blocked domains: %(domains)s.") % {
+            "domains": ", ".join(reason.get("domains", []))
+        }
+    if code == REPEATED_BY_MEMBER:
+        return gettext("The author posted the same text in the last 24 hours.")
+    if code == REPEATED_ACROSS_MEMBERS:
+        return gettext("Several members posted the same text in the last hour.")
+    return str(code)
 
 
 def admit(user: Any, text: str) -> State:

@@ -84,6 +84,7 @@ def create_post(
     if kind not in PostKind.values:
         raise ValidationError(_("Choose what kind of post this is."))
     with transaction.atomic():
+        state, reasons = policy.assess(user, f"{title}\n\n{body}")
         post = Post(
             author=user,
             kind=kind,
@@ -92,7 +93,8 @@ def create_post(
             language=language,
             organisation=organisation,
             submission_key=submission_key,
-            state=policy.admit(user, f"{title}\n\n{body}"),
+            state=state,
+            held_reasons=reasons,
         )
         if post.state == State.VISIBLE:
             post.published_at = post.last_activity_at = timezone.now()
@@ -160,6 +162,7 @@ def add_reply(
         _require(permissions.can_contribute(user))
     _check_reply_place(post=post, target=target, parent=parent, kind=kind)
     with transaction.atomic():
+        state, reasons = policy.assess(user, body)
         reply = Reply(
             author=user,
             kind=kind,
@@ -168,7 +171,8 @@ def add_reply(
             body=body,
             language=language,
             submission_key=submission_key,
-            state=policy.admit(user, body),
+            state=state,
+            held_reasons=reasons,
         )
         if target is not None:
             reply.target_type = target_type_of(target)
@@ -224,7 +228,9 @@ def edit(
     """Saves new text for ``item``, keeping the previous text as an :class:`Edit`.
 
     ``version`` is the one the editor started from; when another edit came first the
-    stored item is left alone and :class:`EditConflict` is raised."""
+    stored item is left alone and :class:`EditConflict` is raised. An edit that adds
+    links the rules would have held (:func:`.policy.assess_edit`) takes a visible item
+    off the site until a moderator looks at it."""
     _require(permissions.can_edit(user, item))
     model = type(item)
     with transaction.atomic():
@@ -236,6 +242,7 @@ def edit(
         ).update(version=F("version") + 1):
             raise EditConflict(current)
         _remember(current, user)
+        before = f"{getattr(current, 'title', '')}\n\n{current.body}"
         current.body = body
         fields = ["body", "edited_at"]
         if title is not None and isinstance(current, Post):
@@ -243,8 +250,23 @@ def edit(
             fields.append("title")
         current.edited_at = timezone.now()
         current.version = version + 1
+        reasons = policy.assess_edit(user, before, f"{getattr(current, 'title', '')}\n\n{body}")
+        if reasons and current.state == State.VISIBLE:
+            _hold_after_edit(current, reasons)
+            fields += ["state", "held_reasons"]
         current.save(update_fields=fields)
     return current
+
+
+def _hold_after_edit(item: Post | Reply, reasons: list[policy.Reason]) -> None:
+    """Back to the queue: off the site (the save takes it out of search) and out of its
+    thread's count; approving it again (:func:`publish`) puts both back."""
+    item.state = State.HELD
+    item.held_reasons = reasons
+    if isinstance(item, Reply) and item.post_id is not None:
+        Post.objects.filter(pk=item.post_id, reply_count__gt=0).update(
+            reply_count=F("reply_count") - 1
+        )
 
 
 def delete(user: Any, item: Post | Reply) -> None:

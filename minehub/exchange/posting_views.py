@@ -85,11 +85,23 @@ def _viewable_post(request: HttpRequest, pk: int) -> Post:
     return post
 
 
+THREAD_REPLY_FIELDS = (
+    "id", "post_id", "parent_id", "author_id", "kind", "body", "language", "state",
+    "moderation_note", "created_at", "edited_at", "version", "score",
+)  # fmt: skip
+
+
 def _thread_replies(request: HttpRequest, post: Post) -> list[Reply]:
     """The replies of ``post`` this reader may see, plus deleted ones (shown as a
     placeholder when others reply to them); one query whatever their number."""
     user = request.user
-    replies = Reply.objects.filter(post=post).select_related("author")
+    # Only what the page shows: building 400 model instances (replies and their authors)
+    # is most of the view's time, and it grows with every field loaded.
+    replies = (
+        Reply.objects.filter(post=post)
+        .select_related("author")
+        .only(*THREAD_REPLY_FIELDS, "author__id", "author__name", "author__email")
+    )
     if not permissions.is_moderator(user):
         shown = Q(state__in=[State.VISIBLE, State.DELETED])
         if user.is_authenticated:

@@ -122,6 +122,7 @@ def test_the_digest_unsubscribe_link_stops_the_digest_in_one_click(
         "exchange.reply": "immediate",  # not part of the digest: unchanged
         "exchange.mention": "never",
         "exchange.accepted": "immediate",
+        "exchange.moderated": "immediate",
     }
 
 

@@ -280,6 +280,7 @@ def test_preferences_are_saved_in_one_post_and_list_what_is_followed() -> None:
             "exchange_reply": "never",
             "exchange_mention": "daily",
             "exchange_accepted": "immediate",
+            "exchange_moderated": "never",
         },
     )
     assert response.status_code == 302
@@ -288,6 +289,7 @@ def test_preferences_are_saved_in_one_post_and_list_what_is_followed() -> None:
         "exchange.reply": "never",
         "exchange.mention": "daily",
         "exchange.accepted": "immediate",
+        "exchange.moderated": "never",
     }
     bad = client.post("/en/exchange/following/preferences/", {"exchange_post": "hourly"})
     assert bad.status_code == 200

@@ -4,11 +4,13 @@ permission matrix."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from minehub.accounts.models import User
 from minehub.core.testing import Personas, check_permission_matrix, client_for, make_user
@@ -97,9 +99,11 @@ def test_assess_explains_why_a_contribution_is_held() -> None:
     author = _member("why@example.org")
     state, reasons = policy.assess(author, "Hello")
     assert state == State.HELD
+    assert reasons == [{"code": policy.NEW_MEMBER}]
     with translation.override("en"):
-        assert any("New member" in reason for reason in policy.assess(author, "Hi")[1])
-    assert reasons
+        assert policy.describe(reasons[0]) == "New member: first contributions are reviewed."
+    with translation.override("ru"):
+        assert "New member" not in policy.describe(reasons[0])
 
 
 def test_approving_twice_counts_once(moderator: User) -> None:
@@ -114,16 +118,28 @@ def test_approving_twice_counts_once(moderator: User) -> None:
 # ----------------------------------------------------------------------- actions
 
 
-def test_reject_tells_the_author_with_the_message_and_logs_it(moderator: User) -> None:
+def test_reject_tells_the_author_with_the_message_and_logs_it(
+    moderator: User, mailoutbox: list, django_capture_on_commit_callbacks: Any
+) -> None:
     author = _member("rejected@example.org")
+    author.languages = ["ru", "en"]
+    author.save(update_fields=["languages"])
     post = _post(author)
-    assert moderation.reject(moderator, post, "Please write in full sentences.")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert moderation.reject(moderator, post, "Please write in full sentences.")
     post.refresh_from_db()
     assert post.state == State.REJECTED
     assert post.moderation_note == "Please write in full sentences."
     notification = Notification.objects.get(recipient=author, kind="exchange.moderated")
     with translation.override("en"):
         assert "Please write in full sentences." in notification.text
+    # By e-mail too, in the author's language, with a link that stops these e-mails.
+    [email] = mailoutbox
+    assert email.to == ["rejected@example.org"]
+    with translation.override("ru"):
+        assert email.subject.endswith(gettext("A message from the moderators"))
+    assert "Please write in full sentences." in email.body
+    assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     entry = ModerationAction.objects.get(action="reject")
     assert (entry.moderator, entry.target, entry.reason) == (
         moderator,
@@ -288,6 +304,8 @@ def test_reported_items_and_held_profiles_show_in_the_queue_oldest_first(
         page = client_for(moderator).get(reverse("exchange:moderation-queue")).content.decode()
     assert "bad numbers" in page
     assert "blocked domains: spam.example" in page
+    # Why the held post was held, as the rules saw it when it was written.
+    assert "Held for review: New member: first contributions are reviewed." in page
     assert "The oldest has waited 5" in page
 
 

@@ -298,6 +298,23 @@ def test_hostile_markdown_is_neutralised_on_the_thread_page() -> None:
     assert page.count("<form") == calm.count("<form")
 
 
+def test_names_and_moderation_notes_on_reply_cards_are_escaped() -> None:
+    post = make_post(trusted("asker@example.org"), kind="question")
+    author = trusted("quote@example.org")
+    author.name = '<b onmouseover="x()">"Bold"</b>'
+    author.save(update_fields=["name"])
+    answer = make_reply(post, author, body="An answer")
+    Reply.objects.filter(pk=answer.pk).update(state=State.HIDDEN, moderation_note="<i>no</i>")
+    make_reply(post, author, body="Another")
+
+    reader = client_for(author)  # the author sees their hidden answer with the note
+    page = reader.get(url("post-detail", pk=post.pk)).content.decode()
+
+    assert "&lt;b onmouseover=&quot;x()&quot;&gt;&quot;Bold&quot;&lt;/b&gt;" in page
+    assert "<b onmouseover" not in page
+    assert "&lt;i&gt;no&lt;/i&gt;" in page and "<i>no</i>" not in page
+
+
 def test_the_thread_page_costs_the_same_queries_for_many_replies(
     django_assert_max_num_queries: Any,
 ) -> None:

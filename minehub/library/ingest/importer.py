@@ -17,17 +17,19 @@ from typing import Any, BinaryIO
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minehub.core.models import Region, Topic
 from minehub.core.progress import Progress
 from minehub.directory.models import Organisation
+from minehub.exchange import importing as post_importing
+from minehub.exchange.models import Post, State
 from minehub.library import files as library_files
 from minehub.library.ingest.attachments import _File, _remove_orphan_blobs, _sha256, resolve_file
 from minehub.library.ingest.parse import (
-    CONTENT_MODELS,
+    IMPORTED_MODELS,
     TYPES,
     Record,
     decode_line,
@@ -47,7 +49,7 @@ RELATIONS: dict[str, tuple[str, ...]] = {
     key: ("topics", "regions", "donors", "implementers")
     if key == "project"
     else ("topics", "regions")
-    for key in CONTENT_MODELS
+    for key in IMPORTED_MODELS
 }
 
 
@@ -86,8 +88,11 @@ class Importer:
         create_missing_topics: bool = False,
         dry_run: bool = False,
         progress: Progress | None = None,
+        post_author: Any = None,
     ) -> None:
         self.organisation = organisation
+        # Who posts without an ``author`` are by; None: the hub's import account.
+        self.post_author = post_author
         self.files_root = files_root
         self.create_missing_topics = create_missing_topics
         self.dry_run = dry_run
@@ -101,6 +106,7 @@ class Importer:
         self._organisations: dict[str, int | None] = {}
         self._root = Path()
         self._new_blobs: list[tuple[str, str]] = []  # written by this run's committed lines
+        self._authors: dict[str, Any] = {}  # e-mail → member, for post lines
 
     # -- the run
 
@@ -226,8 +232,8 @@ class Importer:
     def _lookup(self, external_ids: set[str]) -> Found:
         found: Found = {}
         ids = sorted(external_ids)
-        for type_key, model in CONTENT_MODELS.items():
-            for external_id, pk in model.objects.filter(external_id__in=ids).values_list(
+        for type_key, model in IMPORTED_MODELS.items():
+            for external_id, pk in model._default_manager.filter(external_id__in=ids).values_list(
                 "external_id", "pk"
             ):
                 found.setdefault(external_id, {})[type_key] = pk
@@ -236,17 +242,18 @@ class Importer:
     def _where(self, external_id: str, found: Found) -> dict[str, int]:
         return self._known.get(external_id) or found.get(external_id) or {}
 
-    def _instances(self, records: list[Record], found: Found) -> dict[tuple[str, int], Publishable]:
+    def _instances(self, records: list[Record], found: Found) -> dict[tuple[str, int], Any]:
         """The stored items the records update, with their relations prefetched."""
         wanted: dict[str, list[int]] = {}
         for record in records:
             pk = found.get(record.external_id, {}).get(record.type)
             if pk is not None:
                 wanted.setdefault(record.type, []).append(pk)
-        instances: dict[tuple[str, int], Publishable] = {}
+        instances: dict[tuple[str, int], Any] = {}
         for type_key, pks in wanted.items():
-            model = CONTENT_MODELS[type_key]
-            for item in model.objects.filter(pk__in=pks).prefetch_related(*RELATIONS[type_key]):
+            model = IMPORTED_MODELS[type_key]
+            items = model._default_manager.filter(pk__in=pks)
+            for item in items.prefetch_related(*RELATIONS[type_key]):
                 instances[(type_key, item.pk)] = item
         return instances
 
@@ -260,7 +267,7 @@ class Importer:
     # -- one line
 
     def _import_record(
-        self, record: Record, found: Found, instances: dict[tuple[str, int], Publishable]
+        self, record: Record, found: Found, instances: dict[tuple[str, int], Any]
     ) -> None:
         state = _LineState(warnings=list(record.notes))
         try:
@@ -288,10 +295,9 @@ class Importer:
         self,
         record: Record,
         found: Found,
-        instances: dict[tuple[str, int], Publishable],
+        instances: dict[tuple[str, int], Any],
         state: _LineState,
-    ) -> tuple[str, Publishable]:
-        model = CONTENT_MODELS[record.type]
+    ) -> tuple[str, Any]:
         stored = found.get(record.external_id, {})
         if stored and record.type not in stored:
             raise LineRejected(
@@ -303,6 +309,9 @@ class Importer:
             )
         pk = stored.get(record.type)
         item = instances.get((record.type, pk)) if pk is not None else None
+        if record.type == "post":
+            return self._write_post(record, item, state)
+        model = IMPORTED_MODELS[record.type]
         values = dict(record.values)
         values.update(self._status_values(record, item))
         values["translation_of_id"] = self._translation_target(record, found, state)
@@ -352,6 +361,54 @@ class Importer:
         )
         self._attach(item, new_files, state)
         return Outcome.UPDATED, item
+
+    def _write_post(self, record: Record, post: Post | None, state: _LineState) -> tuple[str, Post]:
+        """Creates or updates a member post: visible when the line is published, held for
+        the moderators otherwise; a moderator's decision (rejected, hidden, deleted) is
+        kept. Followers are not notified: an import brings the past, not news."""
+        author = self._author_of(record)
+        relations = self._relation_ids(record, state)
+        files = self._files(record)
+        wanted = post_importing.Wanted(
+            values=dict(record.values),
+            author=author,
+            organisation_id=(
+                self.organisation.pk
+                if self.organisation is not None
+                else (post.organisation_id if post is not None else None)
+            ),
+            published=record.published,
+            topics=relations["topics"],
+            regions=relations["regions"],
+        )
+        if post is None:
+            post = post_importing.create(record.external_id, wanted)
+            self._attach(post, files, state)
+            return Outcome.CREATED, post
+        new_files = self._unattached(post, files)
+        changed, kept_state = post_importing.update(post, wanted)
+        if kept_state is not None:
+            state.warnings.append(
+                _("the post is “%(state)s” on the hub; the import left it so.")
+                % {"state": State(kept_state).label}
+            )
+        self._attach(post, new_files, state)
+        return (Outcome.UPDATED if changed or new_files else Outcome.UNCHANGED), post
+
+    def _author_of(self, record: Record) -> Any:
+        if not record.author:
+            # Not kept: created inside this line's transaction, the account would be gone
+            # if the line were rolled back.
+            return self.post_author or post_importing.import_account()
+        if record.author not in self._authors:
+            self._authors[record.author] = post_importing.member_by_email(record.author)
+        author = self._authors[record.author]
+        if author is None:
+            raise LineRejected(
+                _("“author”: no member of the hub has the e-mail address “%(email)s”.")
+                % {"email": record.author}
+            )
+        return author
 
     def _status_values(self, record: Record, item: Publishable | None) -> dict[str, Any]:
         if record.published is False:
@@ -463,7 +520,7 @@ class Importer:
             files.append(_File(path, Path(relative).name, _sha256(path)))
         return files
 
-    def _unattached(self, item: Publishable, files: list[_File]) -> list[_File]:
+    def _unattached(self, item: models.Model, files: list[_File]) -> list[_File]:
         """The files not attached to ``item`` yet (compared by content, as stored)."""
         if not files:
             return []
@@ -474,7 +531,7 @@ class Importer:
         )
         return [file for file in files if file.sha256 not in attached]
 
-    def _attach(self, item: Publishable, files: list[_File], state: _LineState) -> None:
+    def _attach(self, item: models.Model, files: list[_File], state: _LineState) -> None:
         for file in files:
             is_new = not StoredFile.objects.filter(sha256=file.sha256).exists()
             with file.path.open("rb") as handle:
@@ -517,13 +574,15 @@ def import_documents(
     create_missing_topics: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    post_author: Any = None,
 ) -> ImportSummary:
     """Imports the JSON Lines file at ``path`` and returns what happened.
 
     ``organisation`` owns the imported items (existing items keep theirs when it is not
     given); ``files_root`` is where ``files`` paths are looked up (default: the file's
     folder); with ``create_missing_topics`` unknown topic slugs become new topics instead
-    of warnings; ``dry_run`` validates and writes nothing. Raises
+    of warnings; ``post_author`` writes the posts without an ``author`` (default: the
+    hub's import account); ``dry_run`` validates and writes nothing. Raises
     :class:`ImportFileError` when the file as a whole cannot be read; problems with single
     lines are in the summary instead.
     """
@@ -533,5 +592,6 @@ def import_documents(
         create_missing_topics=create_missing_topics,
         dry_run=dry_run,
         progress=progress,
+        post_author=post_author,
     )
     return importer.run(Path(path))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from minehub.core.partial_dates import PartialDate, PartialDateError, parse_partial_date
 from minehub.directory.models import Project
+from minehub.exchange.models import Post, PostKind
 from minehub.library.ingest.summary import LineRejected
 from minehub.library.models import Document, DocumentKind, LegalAct, LegalActKind
 from minehub.publishing.content import Publishable
@@ -35,10 +36,10 @@ CONTENT_MODELS: dict[str, type[Publishable]] = {
     "event": Event,
     "project": Project,
 }
-# Member posts (the exchange app) have their own moderation life and are not imported
-# yet: their lines are rejected with a reason rather than dropped, so nothing is lost.
-TYPES_AWAITING_APP = ("post",)
-TYPES = (*CONTENT_MODELS, *TYPES_AWAITING_APP)
+# Member posts live in the exchange app with a moderation state instead of the editorial
+# workflow; the importer writes them its own way (``importer._write_post``).
+IMPORTED_MODELS: dict[str, type[models.Model]] = {**CONTENT_MODELS, "post": Post}
+TYPES = tuple(IMPORTED_MODELS)
 REQUIRED_KEYS = ("external_id", "type", "title", "body", "language")
 COMMON_KEYS = frozenset(
     {*REQUIRED_KEYS, "summary", "topics", "regions", "published", "translation_of", "files"}
@@ -49,7 +50,7 @@ TYPE_KEYS: dict[str, frozenset[str]] = {
     "news": frozenset({"kind"}),
     "event": frozenset({"starts_at", "ends_at", "time_zone", "place", "online_url"}),
     "project": frozenset({"starts_on", "ends_on", "donors", "implementers", "budget", "currency"}),
-    "post": frozenset(),
+    "post": frozenset({"kind", "author"}),
 }
 DEFAULT_TIME_ZONE = "Asia/Ulaanbaatar"
 MAX_SUMMARY = 2000
@@ -70,6 +71,7 @@ class Record:
     relations: dict[str, list[str]]  # many-to-many field → slugs or codes as written
     translation_of: str = ""
     files: list[str] = field(default_factory=list)
+    author: str = ""  # a post's author: the e-mail address of a member, lower case
     notes: list[str] = field(default_factory=list)  # warnings found while parsing
 
 
@@ -178,7 +180,7 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def _check_lengths(model: type[Publishable], values: dict[str, Any]) -> None:
+def _check_lengths(model: type[models.Model], values: dict[str, Any]) -> None:
     for attname, value in values.items():
         model_field = model._meta.get_field(attname)
         limit = getattr(model_field, "max_length", None)
@@ -348,15 +350,7 @@ def parse_record(data: Any, line: int) -> Record:
 
 def _parse_record(data: dict[str, Any], line: int, external_id: str) -> Record:
     type_key = _text(data, "type", required=True)
-    if type_key in TYPES_AWAITING_APP:
-        raise LineRejected(
-            _(
-                "type “%(type)s”: member posts are written on the hub and cannot be "
-                "imported yet; this line was not imported."
-            )
-            % {"type": type_key}
-        )
-    if type_key not in CONTENT_MODELS:
+    if type_key not in IMPORTED_MODELS:
         raise LineRejected(
             _("Unknown type “%(type)s”; use one of %(types)s.")
             % {"type": type_key[:40], "types": ", ".join(TYPES)}
@@ -384,17 +378,31 @@ def _parse_record(data: dict[str, Any], line: int, external_id: str) -> Record:
         "body": _text(data, "body", required=True, strip=False),
         "language": language,
     }
-    type_values, type_relations = _type_values(type_key, data, published_on)
-    values.update(type_values)
-    model = CONTENT_MODELS[type_key]
-    _check_lengths(model, values)
+    notes: list[str] = []
     relations = {
         "topics": _text_list(data, "topics"),
         # Region codes are upper case (MN-1, KG-C); accept them written in any case.
         "regions": [code.upper() for code in _text_list(data, "regions")],
-        **type_relations,
     }
-    notes = []
+    translation_of = (
+        read_external_id(data, "translation_of")
+        if data.get("translation_of") not in (None, "")
+        else ""
+    )
+    author = ""
+    if type_key == "post":
+        author = _post_author(data)
+        values = _post_values(values, data)
+        if translation_of:
+            # A thread is one conversation whatever languages it holds; posts are not
+            # grouped as translations of each other.
+            notes.append(_("posts are not linked as translations; “translation_of” was ignored."))
+            translation_of = ""
+    else:
+        type_values, type_relations = _type_values(type_key, data, published_on)
+        values.update(type_values)
+        relations.update(type_relations)
+    _check_lengths(IMPORTED_MODELS[type_key], values)
     if type_key == "event" and not values["place"] and not values["online_url"]:
         # Left empty rather than invented: pages omit an empty place, and the editing form
         # asks for one the next time someone edits the event.
@@ -412,14 +420,37 @@ def _parse_record(data: dict[str, Any], line: int, external_id: str) -> Record:
         values=values,
         published=published,
         relations=relations,
-        translation_of=(
-            read_external_id(data, "translation_of")
-            if data.get("translation_of") not in (None, "")
-            else ""
-        ),
+        translation_of=translation_of,
         files=_text_list(data, "files"),
+        author=author,
         notes=notes,
     )
+
+
+def _post_author(data: dict[str, Any]) -> str:
+    """The e-mail address in ``author`` (a member of the hub, checked by the importer)."""
+    author = _text(data, "author").lower()
+    if author and ("@" not in author or len(author) > 254):
+        raise LineRejected(
+            _("“author” must be the e-mail address of a member, not “%(value)s”.")
+            % {"value": author[:60]}
+        )
+    return author
+
+
+def _post_values(values: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """A post's fields from the common ones: posts have no summary, so a summary opens
+    the body as its first paragraph (unless the body already starts with it), and
+    nothing of the line is lost."""
+    summary, body = values["summary"], values["body"]
+    if summary and not body.lstrip().startswith(summary):
+        body = f"{summary}\n\n{body}" if body.strip() else summary
+    return {
+        "title": values["title"],
+        "body": body,
+        "language": values["language"],
+        "kind": _kind(data, PostKind, PostKind.EXPERIENCE),
+    }
 
 
 def decode_line(raw: bytes) -> Any:

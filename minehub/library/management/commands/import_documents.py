@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from minehub.core.progress import Progress
 from minehub.directory.models import Organisation
+from minehub.exchange.importing import member_by_email
 from minehub.library.ingest import TYPES, ImportFileError, ImportSummary, Outcome, import_documents
 
 FORMAT_HELP = gettext_lazy(
@@ -33,17 +34,20 @@ Per type: document kind (default other), authors, publication_date; legal_act ki
 (default regulation), number, issuing_body, adopted_on, in_force_from; news kind; event
 starts_at, ends_at (ISO date and time with UTC offset), time_zone, place, online_url
 (without starts_at the event spans the published date in its time zone); project
-starts_on, ends_on, donors, implementers (organisation slugs), budget, currency.
+starts_on, ends_on, donors, implementers (organisation slugs), budget, currency; post
+kind (experience, solution, question; default experience), author (the e-mail address of
+a member; default --post-author). A published post is visible at once, an unpublished one
+waits for the moderators.
 
-Items are matched on external_id: importing the same file again changes nothing. Lines of
-type post are rejected (members write posts on the hub). See docs/import.md."""
+Items are matched on external_id: importing the same file again changes nothing. See
+docs/import.md."""
 )
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Import documents, legal acts, news, events and projects from a JSON Lines file. "
-        "Safe to repeat: items are matched on their external_id."
+        "Import documents, legal acts, news, events, projects and member posts from a JSON "
+        "Lines file. Safe to repeat: items are matched on their external_id."
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
@@ -86,6 +90,14 @@ class Command(BaseCommand):
                 "warning and the item is still imported)."
             ),
         )
+        parser.add_argument(
+            "--post-author",
+            metavar="EMAIL",
+            help=gettext_lazy(
+                "E-mail address of the member who writes the posts that name no author "
+                "(default: the hub's import account, which cannot sign in)."
+            ),
+        )
         progress = parser.add_mutually_exclusive_group()
         progress.add_argument(
             "--progress",
@@ -107,6 +119,14 @@ class Command(BaseCommand):
                     _("There is no organisation with the slug “%(slug)s”.")
                     % {"slug": options["organisation"]}
                 )
+        post_author = None
+        if options["post_author"]:
+            post_author = member_by_email(options["post_author"])
+            if post_author is None:
+                raise CommandError(
+                    _("No member of the hub has the e-mail address “%(email)s”.")
+                    % {"email": options["post_author"]}
+                )
         files_root = options["files_root"]
         if files_root is not None and not files_root.is_dir():
             raise CommandError(_("%(path)s is not a folder.") % {"path": files_root})
@@ -123,6 +143,7 @@ class Command(BaseCommand):
                     create_missing_topics=options["create_missing_topics"],
                     dry_run=options["dry_run"],
                     progress=progress,
+                    post_author=post_author,
                 )
         except ImportFileError as error:
             raise CommandError(str(error)) from error
