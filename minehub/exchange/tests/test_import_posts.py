@@ -189,3 +189,17 @@ def test_a_dry_run_writes_no_post_and_no_account(tmp_path: Path) -> None:
     assert summary.by_type["post"]["created"] == 1
     assert not Post.objects.exists()
     assert not type(make_user("x@example.org")).objects.filter(email=IMPORT_ACCOUNT_EMAIL).exists()
+
+
+def test_a_posts_files_are_attached_once(tmp_path: Path, settings: Any) -> None:
+    from minehub.library.files import attachments_of
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "sluice.txt").write_text("Sluice drawing notes.", encoding="utf-8")
+    imported(tmp_path, post_line(files=["sluice.txt"]))
+    post = Post.objects.get()
+    assert [attachment.filename for attachment in attachments_of(post)] == ["sluice.txt"]
+
+    again = imported(tmp_path, post_line(files=["sluice.txt"]))
+    assert again.by_type["post"]["unchanged"] == 1
+    assert attachments_of(post).count() == 1
