@@ -30,10 +30,11 @@ def _fresh_cache() -> None:
 
     # Search holds the index and thesaurus in memory; a rolled-back test database may
     # reuse entry ids, so every test starts without them.
-    from minehub.search import snapshot, thesaurus
+    from minehub.search import snapshot, tagging, thesaurus
 
     snapshot.reset()
     thesaurus.reset()
+    tagging.reset()
 
     cache.clear()
 

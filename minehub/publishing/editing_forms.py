@@ -106,8 +106,29 @@ class ItemForm(forms.ModelForm):
         else:
             self.fields["submission_token"].initial = uuid.uuid4()
 
+    def topic_suggestions(self) -> list[Any]:
+        """Topics the thesaurus finds in the text as it stands in the form (sent, or
+        stored when the form is first shown), leaving out the ticked ones."""
+        from minehub.search import tagging  # search builds on publishing, not the reverse
+
+        if self.is_bound:
+            values = {name: str(self.data.get(name, "")) for name in ("title", "summary", "body")}
+            language = str(self.data.get("language", ""))
+            ticked = {int(pk) for pk in self.data.getlist("topics") if str(pk).isdigit()}
+        elif self.instance.pk:
+            values = {name: getattr(self.instance, name) for name in ("title", "summary", "body")}
+            language = self.instance.language
+            ticked = {topic.pk for topic in self.instance.topics.all()}
+        else:
+            return []
+        text = f"{values['summary']}\n\n{values['body']}"
+        return tagging.suggest(values["title"], text, language, exclude=ticked)
+
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug") or ""
+        if not slug and self.instance.pk:
+            # Left empty while editing: the address stays (links to it keep working).
+            return self.instance.slug
         model = self._meta.model
         if slug and model.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
             raise ValidationError(

@@ -98,6 +98,7 @@ def _render_form(
         "form": form,
         "item": item,
         "attachments": _attachments(item) if item else [],
+        "topic_suggestions": form.topic_suggestions() if "topics" in form.fields else [],
         "can_edit": True,
         "htmx_loaded": True,
         "actions": [

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,9 @@ from minehub.search.analysis import phrase_terms
 from minehub.search.models import Concept, ConceptLabel, IndexState
 
 SEED = Path(__file__).with_name("data") / "thesaurus.tsv"
+# The site topic each concept belongs to, for tagging (see ``tagging``); kept apart from the
+# labels so the mapping can be revised without touching them.
+SEED_TOPICS = Path(__file__).with_name("data") / "thesaurus_topics.tsv"
 LANGUAGE_COLUMNS = ("en", "mn", "ky", "ru")
 LABEL_SEPARATOR = "|"
 
@@ -32,10 +35,21 @@ def read_seed(path: Path = SEED) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
-def load_seed(path: Path = SEED) -> tuple[int, int]:
-    """Adds concepts and labels of the seed file that the database lacks. Returns (new
-    concepts, new labels). Idempotent."""
+def read_seed_topics(path: Path = SEED_TOPICS) -> dict[str, str]:
+    """concept code → topic slug (concepts without a topic left out)."""
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return {row["id"].strip(): row["site_topic"].strip() for row in rows if row["site_topic"]}
+
+
+def load_seed(path: Path = SEED, topics_path: Path = SEED_TOPICS) -> tuple[int, int]:
+    """Adds concepts and labels of the seed file that the database lacks, and gives a
+    concept without a topic the seed's one. Returns (new concepts, new labels).
+    Idempotent; a topic a data steward chose is never replaced."""
     topics = dict(Topic.objects.values_list("slug", "pk"))
+    seed_topics = read_seed_topics(topics_path)
     concepts = dict(Concept.objects.values_list("code", "pk"))
     existing = set(ConceptLabel.objects.values_list("concept_id", "language", "label"))
     preferred = set(
@@ -50,7 +64,7 @@ def load_seed(path: Path = SEED) -> tuple[int, int]:
                 continue
             if code not in concepts:
                 concept = Concept.objects.create(
-                    code=code, topic_id=topics.get((row.get("topic") or "").strip())
+                    code=code, topic_id=topics.get(seed_topics.get(code, ""))
                 )
                 concepts[code] = concept.pk
                 new_concepts += 1
@@ -73,7 +87,13 @@ def load_seed(path: Path = SEED) -> tuple[int, int]:
                         )
                     )
         ConceptLabel.objects.bulk_create(new_labels)
-    if new_concepts or new_labels:
+        topics_given = 0
+        for code, slug in seed_topics.items():
+            if code in concepts and slug in topics:
+                topics_given += Concept.objects.filter(
+                    pk=concepts[code], topic__isnull=True
+                ).update(topic_id=topics[slug])
+    if new_concepts or new_labels or topics_given:
         mark_changed()
     return new_concepts, len(new_labels)
 
@@ -127,6 +147,25 @@ class Matcher:
             covered |= span
             kept.append(match)
         return kept
+
+    def count(self, terms: Sequence[str]) -> Counter[int]:
+        """How often each concept's labels occur in a document's term sequence: the
+        longest label at each position, matches not overlapping. A label two concepts
+        share once stemmed ("cyanide", "cyanidation") counts for both."""
+        found: Counter[int] = Counter()
+        position = 0
+        while position < len(terms):
+            longest, concepts = 0, set()
+            for phrase, concept_id in self.by_first_term.get(terms[position], ()):
+                length = len(phrase)
+                if length < longest or tuple(terms[position : position + length]) != phrase:
+                    continue
+                if length > longest:
+                    longest, concepts = length, set()
+                concepts.add(concept_id)
+            found.update(concepts)
+            position += longest or 1
+        return found
 
 
 _matcher: tuple[int, Matcher] | None = None
