@@ -266,6 +266,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MINEHUB_MAX_UPLOAD_BYTES = env.integer("MINEHUB_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024
 # Dense (semantic) search with the bundled embedding model when the package is installed.
 MINEHUB_SEARCH_EMBEDDINGS = env.boolean("MINEHUB_SEARCH_EMBEDDINGS", default=True)
+# How many of the most frequent recent queries each new web process looks up at start
+# (minehub.search.warmup); 0 turns the warm-up off (it costs the database some seconds
+# per process on PostgreSQL at 100k entries).
+MINEHUB_SEARCH_WARMUP_QUERIES = env.integer("MINEHUB_SEARCH_WARMUP_QUERIES", 200, minimum=0)
 FILE_UPLOAD_HANDLERS = [
     "minehub.library.files.MaxSizeUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

