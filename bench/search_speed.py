@@ -174,6 +174,7 @@ def _warmed_line(client: object, queries: list[str]) -> str:
     from minehub.search import snapshot, warmup
     from minehub.search.matching import ClauseCache
 
+    settings.MINEHUB_SEARCH_EMBEDDINGS = False  # timed like the first pass: lexical + thesaurus
     snapshot.current().clauses = ClauseCache()
     begin = time.perf_counter()
     asked = warmup.warm_up()

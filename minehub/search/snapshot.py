@@ -14,8 +14,10 @@ Memory at 100k entries: ~38 MB of int8 vectors, ~6 MB of arrays, and the clause 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -278,9 +280,7 @@ class Snapshot:
         # float copy of the vectors. ``@`` on float chunks was slower: BLAS threads spin
         # while they wait, which on a busy two-core server made the scan of 100k vectors
         # 3-10 times slower (measured).
-        by_vector = np.einsum(
-            "ij,j->i", self.vectors, query.astype(np.float32), dtype=np.float32, casting="unsafe"
-        )
+        by_vector = _scan(self.vectors, query.astype(np.float32))
         by_vector *= self.scales
         scores = np.full(self.size, -1.0, dtype=np.float32)
         has_vector = self.vector_row >= 0
@@ -291,6 +291,22 @@ class Snapshot:
             by_vector[self.vector_row[has_vector]] - offsets[self.language[has_vector]]
         )
         return scores
+
+
+# einsum lets go of the GIL, so halves of a large matrix are scanned on two cores at once
+# (100k vectors: 15 ms on one thread, 8.5 ms on two, measured on the 2-core machine).
+_SCAN_SPLIT_ROWS = 20_000
+_scan_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vector-scan")
+
+
+def _scan(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
+    def part(rows: np.ndarray) -> np.ndarray:
+        return np.einsum("ij,j->i", rows, query, dtype=np.float32, casting="unsafe")
+
+    if len(vectors) < _SCAN_SPLIT_ROWS or (os.cpu_count() or 1) < 2:
+        return part(vectors)
+    half = len(vectors) // 2
+    return np.concatenate(list(_scan_pool.map(part, (vectors[:half], vectors[half:]))))
 
 
 _current: Snapshot | None = None
