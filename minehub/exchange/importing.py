@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
 from django.utils import timezone
 
-from minehub.exchange.models import Edit, Post, State
+from minehub.exchange import posting
+from minehub.exchange.models import Post, State
 
 # The account that writes posts whose line names no author. It cannot sign in; ``.invalid``
 # is reserved (RFC 2606), so no mail is ever sent to it.
@@ -108,11 +108,8 @@ def update(post: Post, wanted: Wanted) -> tuple[bool, str | None]:
     if not changes and not topics_changed and not regions_changed:
         return False, kept_state
     if any(name in changes for name in _TEXT_FIELDS):
-        Edit.objects.create(
-            post=post, editor=None, title=post.title, body=post.body, version=post.version
-        )
-        Post.objects.filter(pk=post.pk).update(version=F("version") + 1)
-        post.version += 1
+        posting.remember_edit(post, None)
+        changes["version"] = post.version + 1
         changes["edited_at"] = timezone.now()
     for name, value in changes.items():
         setattr(post, name, value)

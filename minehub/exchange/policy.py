@@ -85,12 +85,10 @@ def assess_edit(user: Any, before: str, after: str) -> list[Reason]:
     newly_blocked = set(spam.blocked_domains(after)) - set(spam.blocked_domains(before))
     if not added and not newly_blocked:
         return []
-    reasons = _link_reasons(user, after, is_trusted(user))
+    # Only what the edit brought: more links, or a blocked domain the text did not have.
+    brought = {LINKS: added, BLOCKED: bool(newly_blocked)}
     return [
-        reason
-        for reason in reasons
-        if reason["code"] != BLOCKED or newly_blocked
-        if reason["code"] != LINKS or added
+        reason for reason in _link_reasons(user, after, is_trusted(user)) if brought[reason["code"]]
     ]
 
 

@@ -211,7 +211,9 @@ def publish(item: Post | Reply) -> None:
             _reply_became_visible(item)
 
 
-def _remember(item: Post | Reply, editor: Any) -> None:
+def remember_edit(item: Post | Reply, editor: Any) -> None:
+    """Keeps ``item``'s current text in its history before it changes (``editor`` None:
+    changed by an import)."""
     Edit.objects.create(
         post=item if isinstance(item, Post) else None,
         reply=item if isinstance(item, Reply) else None,
@@ -241,7 +243,7 @@ def edit(
             pk=item.pk, version=version
         ).update(version=F("version") + 1):
             raise EditConflict(current)
-        _remember(current, user)
+        remember_edit(current, user)
         before = f"{getattr(current, 'title', '')}\n\n{current.body}"
         current.body = body
         fields = ["body", "edited_at"]
