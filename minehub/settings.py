@@ -138,6 +138,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("TEST", {})
 
 # --- Cache, sessions, tasks ----------------------------------------------------------------
+# Django's database cache keeps 300 entries by default and then drops a third of them at
+# once: on a hub with a few hundred stations that would throw away prepared charts (a cold
+# read of a long series takes a few hundred ms), rate-limit counters and the keys that make
+# a retried submission idempotent. Past this bound expired entries go first.
+DATABASE_CACHE_OPTIONS = {"MAX_ENTRIES": 50_000}
 _cache_url = env.string("MINEHUB_CACHE_URL", "locmem" if TESTING else "db")
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
@@ -155,6 +160,7 @@ elif _cache_url == "db":
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "minehub_cache",
+            "OPTIONS": DATABASE_CACHE_OPTIONS,
         }
     }
 else:

@@ -17,8 +17,10 @@ Two halves that run in two processes for a large file:
 
 Why two processes: validation and insertion each cost a few µs per row, and both are
 bound to one core — the interpreter's for validation, the database's for the insert. On
-a machine with two cores the import then takes about as long as the insert alone
-(bench/measurement_import.py), instead of the sum of both.
+a machine with two cores the import then takes about as long as the slower half
+(bench/measurement_import.py), instead of the sum of both. Reading and validating is the
+slower half, so the reader leaves the conversion of one chunk in :data:`WRITER_CONVERTS`
+to the writer's side, which converts it while the database inserts the chunk before.
 
 The cyclic garbage collector is paused while a file streams through (see
 :func:`~minehub.monitoring.importing.collector.paused`): nothing in the loop makes
@@ -37,7 +39,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from itertools import islice
+from itertools import count, islice
+from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -55,6 +58,9 @@ from minehub.monitoring.models import (
 from minehub.monitoring.standards import LimitBook
 
 INSERT_CHUNK = 5_000
+# Of this many chunks in a row, the reader converts all but one and the writer's side the
+# last (see the module's docstring): on two cores that evens out the two processes' work.
+WRITER_CONVERTS = 3
 # What the pipe between the reader and the writer may hold (see _widen), and how many
 # chunks the writer's side keeps loaded ahead of the writing.
 PIPE_BYTES = 4 * 1024 * 1024
@@ -133,6 +139,10 @@ class Chunk(NamedTuple):
 
 # Where the id, the station, the time and the line are in a row.
 _ID, _STATION, _TIME, _LINE = 0, 1, 3, 15
+_station_of = itemgetter(_STATION)
+# Where the value and the detection limit are in a MeasurementRow.
+_VALUE = MeasurementRow._fields.index("value")
+_DETECTION_LIMIT = MeasurementRow._fields.index("detection_limit")
 
 
 class RowConverter:
@@ -277,6 +287,13 @@ class RowConverter:
         )
         return params, breaches
 
+    def skip(self, count: int) -> int | None:
+        """Leaves the next ``count`` ids to another converter; returns the first."""
+        first = self.next_id
+        if first is not None:
+            self.next_id = first + count
+        return first
+
     def convert(self, rows: Iterator[MeasurementRow], size: int) -> Chunk:
         """The next ``size`` rows (fewer at the end) as a :class:`Chunk`."""
         values = self.values
@@ -317,18 +334,31 @@ class ConvertedRows:
         self.converter = converter
         self.counts = (0, 0, 0)
 
-    def _produce(self) -> Iterator[Chunk]:
+    def _produce(self, share: bool = False) -> Iterator[tuple[Any, ...]]:
+        """Messages: ``("rows", *chunk)``, or with ``share`` also ``("checked", first
+        id, rows)``: valid rows for the writer's side to convert (plain data, so the
+        exact decimals are sent as floats, the form they are stored in)."""
         report = Report("")
         rows = iter_valid_rows(self.data, self.catalogue, self.today, report)
-        convert = self.converter.convert
-        while (chunk := convert(rows, INSERT_CHUNK)).rows:
-            yield chunk
+        converter = self.converter
+        for number in count(1):
+            if share and number % WRITER_CONVERTS == 0:
+                checked = [_plain(row) for row in islice(rows, INSERT_CHUNK)]
+                if not checked:
+                    break
+                yield ("checked", converter.skip(len(checked)), checked)
+                continue
+            chunk = converter.convert(rows, INSERT_CHUNK)
+            if not chunk.rows:
+                break
+            yield ("rows", *chunk)
         self.counts = (report.rows_total, report.rows_valid, report.rows_invalid)
 
     def chunks(self, *, parallel: bool = False) -> Iterator[Chunk]:
         """The chunks, produced here or (``parallel``) by a forked process."""
         if not parallel:
-            yield from self._produce()
+            for _kind, *chunk in self._produce():
+                yield Chunk(*chunk)
             return
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
@@ -343,7 +373,7 @@ class ConvertedRows:
         halt = threading.Event()
         taker = threading.Thread(
             target=_take,
-            args=(receiver, received, halt),
+            args=(receiver, received, halt, self.converter),
             name="minehub-import-taker",
             daemon=True,
         )
@@ -380,8 +410,8 @@ class ConvertedRows:
         # with the file, so the collector can stay off (see the module's docstring).
         gc.disable()
         try:
-            for chunk in self._produce():
-                sender.send_bytes(marshal.dumps(("rows", *chunk)))
+            for message in self._produce(share=True):
+                sender.send_bytes(marshal.dumps(message))
             sender.send_bytes(marshal.dumps(("done", *self.counts)))
         except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
             sender.send_bytes(marshal.dumps(("error", f"{type(error).__name__}: {error}")))
@@ -389,14 +419,37 @@ class ConvertedRows:
             sender.close()
 
 
-def _take(receiver: Any, received: queue.Queue[tuple[Any, ...]], halt: threading.Event) -> None:
-    """Moves the messages of the pipe into the queue, loaded, until the last one (or
-    until ``halt``: the writer stopped taking them)."""
+def _plain(row: MeasurementRow) -> tuple[Any, ...]:
+    """A valid row as plain data, its decimals as floats."""
+    limit = row[_DETECTION_LIMIT]
+    return (
+        *row[:_VALUE],
+        float(row[_VALUE]),
+        *row[_VALUE + 1 : _DETECTION_LIMIT],
+        None if limit is None else float(limit),
+        *row[_DETECTION_LIMIT + 1 :],
+    )
+
+
+def _take(
+    receiver: Any,
+    received: queue.Queue[tuple[Any, ...]],
+    halt: threading.Event,
+    converter: RowConverter,
+) -> None:
+    """Moves the messages of the pipe into the queue, loaded (and the rows left to this
+    side converted by ``converter``), until the last one (or until ``halt``: the writer
+    stopped taking them)."""
     while True:
         try:
             item = marshal.loads(receiver.recv_bytes())  # noqa: S302 - from our own child
+            if item[0] == "checked":
+                _kind, converter.next_id, rows = item
+                item = ("rows", *converter.convert(iter(rows), len(rows)))
         except (EOFError, OSError):
             item = ("error", "the file reader stopped without a word")
+        except Exception as error:  # noqa: BLE001 - reported to the writer, which raises
+            item = ("error", f"{type(error).__name__}: {error}")
         while True:
             try:
                 received.put(item, timeout=0.1)
@@ -442,7 +495,9 @@ def insert_sql(*, skip_present: bool = True, with_id: bool = False) -> str:
 
 class BulkWriter:
     """Inserts chunks of measurement rows and their exceedances; counts the rows it
-    wrote, the rows it added and the added rows that breach a limit."""
+    wrote, the rows it added and the added rows that breach a limit, and notes the
+    stations the rows are at (``stations``: reading them back from a million stored rows
+    would take a while)."""
 
     def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
@@ -450,6 +505,7 @@ class BulkWriter:
         self.written = 0
         self.added = 0
         self.breaching = 0
+        self.stations: set[int] = set()
         self.sql = insert_sql(with_id=True)
         self.exceedance_sql = _exceedance_insert_sql()
         self._postgres: _PostgresStage | None = None
@@ -472,6 +528,7 @@ class BulkWriter:
                 self._postgres = _PostgresStage(self.cursor)
             added, breaching = self._postgres.insert(chunk)
         self.written += len(chunk.rows)
+        self.stations.update(map(_station_of, chunk.rows))
         self.added += added
         self.breaching += breaching
 

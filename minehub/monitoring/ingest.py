@@ -272,7 +272,7 @@ def commit(
         batch.imported_at = timezone.now()
         batch.save()
         if batch.rows_added:
-            readings.results_changed(batch_stations(batch))
+            readings.results_changed(writer.stations)
         if batch.exceedances and batch.publish:
             alerts.announce_later()
     caches["progress"].delete(progress_key(batch.pk))

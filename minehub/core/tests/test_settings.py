@@ -111,3 +111,21 @@ def test_default_sqlite_database_uses_wal_and_waits_for_locks(tmp_path: object) 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == ["wal", "20000"]
     assert (tmp_path / "minehub.sqlite3").exists()
+
+
+@pytest.mark.django_db
+def test_the_database_cache_keeps_what_a_busy_hub_caches() -> None:
+    # Django's default bound (300 entries, then a third dropped) would lose prepared charts,
+    # rate-limit counters and idempotency keys on a hub with a few hundred stations.
+    from django.conf import settings
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.management import call_command
+
+    call_command("createcachetable", "minehub_cache", verbosity=0)
+    cache = DatabaseCache("minehub_cache", {"OPTIONS": settings.DATABASE_CACHE_OPTIONS})
+    cache.set_many({f"chart-{n}": n for n in range(1_000)}, 3600)
+    cache.set("submission", 7, 3600)
+    assert cache.get_many([f"chart-{n}" for n in range(1_000)]) == {
+        f"chart-{n}": n for n in range(1_000)
+    }
+    assert cache.get("submission") == 7

@@ -11,8 +11,8 @@ a wrong number in a public exceedance report.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,8 @@ NOT_DETECTED = "nd"
 # Bounded lengths: 30 digits and a two-digit exponent cover any measurement, and keep a
 # pasted blob of digits from becoming an "infinite" float in the JSON report.
 _PLAIN = re.compile(r"-?\d{1,30}(?:\.\d{1,30})?", re.ASCII)
+# The next commonest: a decimal comma (Russian and Mongolian lab reports).
+_PLAIN_COMMA = re.compile(r"-?\d{1,30},\d{1,30}", re.ASCII)
 _NUMBER = re.compile(
     r"""
     (?P<sign>[+\-\u2212])?
@@ -76,13 +78,16 @@ NON_DETECT_TOKENS = frozenset(
 _ABOVE_RANGE_TOKENS = frozenset(match_key(t) for t in ("Above Operating Range", "AOR"))
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedValue:
+class ParsedValue(NamedTuple):
     """A result cell: ``kind`` is ``=``, ``<``, ``>`` or ``nd``; ``number`` is ``None``
-    only for a non-detect token (its value is then the detection limit)."""
+    only for a non-detect token (its value is then the detection limit). A tuple: made
+    for every distinct number of a file, it is built without a Python-level call."""
 
     kind: str
     number: Decimal | None
+
+
+_new_value = tuple.__new__
 
 
 def parse_number(text: str) -> Decimal:
@@ -92,6 +97,8 @@ def parse_number(text: str) -> Decimal:
     """
     if _PLAIN.fullmatch(text):
         return Decimal(text)
+    if _PLAIN_COMMA.fullmatch(text):
+        return Decimal(text.replace(",", "."))
     stripped = text.strip()
     match = _NUMBER.fullmatch(stripped)
     if match is None or not (match["whole"] or match["fraction"]):
@@ -113,7 +120,9 @@ def parse_value(text: str) -> ParsedValue | None:
     :class:`Problem` (``unparseable_value``) for anything else.
     """
     if _PLAIN.fullmatch(text):
-        return ParsedValue(DETECTED, Decimal(text))
+        return _new_value(ParsedValue, (DETECTED, Decimal(text)))
+    if _PLAIN_COMMA.fullmatch(text):
+        return _new_value(ParsedValue, (DETECTED, Decimal(text.replace(",", "."))))
     stripped = text.strip()
     if not stripped:
         return None

@@ -213,6 +213,22 @@ def test_committing_twice_imports_once(registry: None) -> None:
     assert Measurement.objects.count() == 17
 
 
+def test_an_import_renews_the_cached_results_of_exactly_its_stations(
+    registry: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed: list[set[int]] = []
+    monkeypatch.setattr(ingest.readings, "results_changed", lambda ids: changed.append(set(ids)))
+    batch = ingest.receive((DEV / "01_baseline_clean.csv").read_bytes(), "01.csv")
+    ingest.check(batch)
+    ingest.commit(batch)
+    assert changed == [set(Measurement.objects.values_list("station_id", flat=True))]
+    assert len(changed[0]) > 1
+    again = ingest.receive((DEV / "01_baseline_clean.csv").read_bytes(), "01-again.csv")
+    ingest.check(again)
+    ingest.commit(again)
+    assert len(changed) == 1  # nothing added: nothing to renew
+
+
 def test_an_unpublished_import_is_hidden_from_the_public(registry: None, personas: Any) -> None:
     batch = ingest.receive((DEV / "06_air_pm.csv").read_bytes(), "06.csv")
     ingest.check(batch)
@@ -258,6 +274,43 @@ def test_a_file_read_in_a_second_process_imports_the_same_rows(
         8,
     )
     assert Measurement.objects.count() == 8
+
+
+def test_chunks_converted_on_the_writers_side_store_what_the_reader_would(
+    registry: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stored() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        fields = [field for field in bulk.COLUMNS if field != "batch_id"]
+        rows = list(Measurement.objects.order_by("line").values_list("id", *fields))
+        breaches = list(
+            Exceedance.objects.order_by("measurement__line", "limit_id").values_list(
+                "measurement_id", "limit_id", "level", "ratio", "station_id", "sampled_at"
+            )
+        )
+        return rows, breaches
+
+    name = "06_air_pm.csv"
+    data = (DEV / name).read_bytes()
+    batch = ingest.receive(data, name)
+    ingest.check(batch)
+    batch = ingest.commit(batch, parallel=False)
+    expected = stored()
+    assert expected[1], "the file should raise exceedances"
+    Exceedance.objects.all().delete()
+    Measurement.objects.all().delete()
+    # Every second chunk of two rows goes to the writer's side, unconverted.
+    monkeypatch.setattr(bulk, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(bulk, "WRITER_CONVERTS", 2)
+    again = ingest.receive(data, "again-" + name)
+    ingest.check(again)
+    again = ingest.commit(again, parallel=True)
+    rows, breaches = stored()
+    first = expected[0][0][0]
+    # The same rows and exceedances, with ids counted on from the first import's.
+    shift = rows[0][0] - first
+    assert [(pk - shift, *rest) for pk, *rest in rows] == expected[0]
+    assert [(pk - shift, *rest) for pk, *rest in breaches] == expected[1]
+    assert (again.rows_added, again.exceedances) == (batch.rows_added, batch.exceedances)
 
 
 def test_a_reader_failure_in_the_second_process_fails_the_import_whole(
