@@ -212,10 +212,27 @@ class RowConverter:
         times[text] = value
         return value
 
-    def values(self, row: MeasurementRow) -> tuple[tuple[Any, ...], tuple[Breach, ...]]:
-        """The insert parameters of ``row`` and the limits it breaks (or cannot be shown
-        to meet)."""
-        (
+    def skip(self, count: int) -> int | None:
+        """Leaves the next ``count`` ids to another converter; returns the first."""
+        first = self.next_id
+        if first is not None:
+            self.next_id = first + count
+        return first
+
+    def convert(self, rows: Iterator[MeasurementRow], size: int) -> Chunk:
+        """The next ``size`` rows (fewer at the end) as a :class:`Chunk`: each row's
+        insert parameters, and the exceedances of the limits it breaks (or cannot be
+        shown to meet). One loop with everything it reads in local names: it runs for
+        every row of a large file."""
+        targets = self._targets
+        pk = self.next_id
+        key = _ID if pk is not None else _LINE
+        batch_id, public, null = self.batch_id, self.public, self._null
+        params_of_rows: list[tuple[Any, ...]] = []
+        add_row = params_of_rows.append
+        exceedances: list[tuple[Any, ...]] = []
+        breaching = 0
+        for (
             _row,
             line,
             _site,
@@ -233,79 +250,49 @@ class RowConverter:
             lab,
             method,
             comment,
-        ) = row
-        target = self._targets.get((station_code, parameter)) or self.target(
-            station_code, parameter
-        )
-        when = target.times.get(sampled_at) or self.time(sampled_at, target)
-        value = float(number)
-        qualifier = qualifier or ""
-        null = self._null
-        breaches: tuple[Breach, ...] = ()
-        if not target.rules:
-            compliance, ratio = _NO_LIMIT, null
-        elif not non_detect and qualifier != ">" and target.low <= value <= target.high:
-            # Within every limit: the common case, without going through each rule.
-            divisor = target.divisor
-            compliance, ratio = _COMPLIANT, null if divisor is None else value / divisor
-        else:
-            # Results breaking a limit repeat their values often enough (half of them in
-            # the benchmark file) to remember the assessments.
-            key = (value, non_detect, qualifier)
-            known = target.assessed.get(key)
-            if known is None:
-                result = assess(value, non_detect, qualifier, target.rules)
-                ratio = null if result.ratio is None else result.ratio
-                known = (int(result.compliance), ratio, result.breaches)
-                if len(target.assessed) >= ASSESSMENT_CACHE_LIMIT:
-                    target.assessed.clear()
-                target.assessed[key] = known
-            compliance, ratio, breaches = known
-        pk = self.next_id
-        if pk is not None:
-            self.next_id = pk + 1
-        params = (
-            pk,
-            target.station_id,
-            parameter,
-            when,
-            sample,
-            target.averaging,
-            value,
-            unit,
-            1 if non_detect else 0,
-            qualifier,
-            null if limit is None else float(limit),
-            lab,
-            method,
-            comment,
-            self.batch_id,
-            line,
-            self.public,
-            compliance,
-            ratio,
-        )
-        return params, breaches
-
-    def skip(self, count: int) -> int | None:
-        """Leaves the next ``count`` ids to another converter; returns the first."""
-        first = self.next_id
-        if first is not None:
-            self.next_id = first + count
-        return first
-
-    def convert(self, rows: Iterator[MeasurementRow], size: int) -> Chunk:
-        """The next ``size`` rows (fewer at the end) as a :class:`Chunk`."""
-        values = self.values
-        key = _ID if self.next_id is not None else _LINE
-        public = self.public
-        null = self._null
-        params_of_rows = []
-        exceedances: list[tuple[Any, ...]] = []
-        breaching = 0
-        for row in islice(rows, size):
-            params, breaches = values(row)
-            params_of_rows.append(params)
+        ) in islice(rows, size):
+            target = targets.get((station_code, parameter)) or self.target(station_code, parameter)
+            when = target.times.get(sampled_at) or self.time(sampled_at, target)
+            value = float(number)
+            qualifier = qualifier or ""
+            breaches: tuple[Breach, ...] = ()
+            if not target.rules:
+                compliance, ratio = _NO_LIMIT, null
+            elif not non_detect and qualifier != ">" and target.low <= value <= target.high:
+                # Within every limit: the common case, without going through each rule.
+                divisor = target.divisor
+                compliance, ratio = _COMPLIANT, null if divisor is None else value / divisor
+            else:
+                # Results breaking a limit repeat their values often enough (half of them
+                # in the benchmark file) to remember the assessments.
+                known = target.assessed.get((value, non_detect, qualifier))
+                if known is None:
+                    known = self._assess(target, value, non_detect, qualifier)
+                compliance, ratio, breaches = known
+            params = (
+                pk,
+                target.station_id,
+                parameter,
+                when,
+                sample,
+                target.averaging,
+                value,
+                unit,
+                1 if non_detect else 0,
+                qualifier,
+                null if limit is None else float(limit),
+                lab,
+                method,
+                comment,
+                batch_id,
+                line,
+                public,
+                compliance,
+                ratio,
+            )
+            add_row(params)
+            if pk is not None:
+                pk += 1
             if breaches:
                 breaching += 1
                 exceedances += [
@@ -314,13 +301,30 @@ class RowConverter:
                         breach.limit_id,
                         _LEVELS[breach.level],
                         null if breach.ratio is None else breach.ratio,
-                        params[_STATION],
-                        params[_TIME],
+                        target.station_id,
+                        when,
                         public,
                     )
                     for breach in breaches
                 ]
+        self.next_id = pk
         return Chunk(params_of_rows, exceedances, breaching)
+
+    def _assess(
+        self, target: Target, value: float, non_detect: bool, qualifier: str
+    ) -> tuple[int, float | None, tuple[Breach, ...]]:
+        """(compliance, ratio, breaches) of a value outside the compliant range,
+        remembered for the target."""
+        result = assess(value, non_detect, qualifier, target.rules)
+        known = (
+            int(result.compliance),
+            self._null if result.ratio is None else result.ratio,
+            result.breaches,
+        )
+        if len(target.assessed) >= ASSESSMENT_CACHE_LIMIT:
+            target.assessed.clear()
+        target.assessed[(value, non_detect, qualifier)] = known
+        return known
 
 
 class ConvertedRows:

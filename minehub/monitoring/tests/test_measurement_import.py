@@ -317,16 +317,16 @@ def test_a_reader_failure_in_the_second_process_fails_the_import_whole(
     registry: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk, "INSERT_CHUNK", 4)
-    real_values = bulk.RowConverter.values
-    seen = []
+    real_convert = bulk.RowConverter.convert
+    calls = []
 
-    def broken(self: bulk.RowConverter, row: Any) -> tuple[Any, ...]:
-        seen.append(row)
-        if len(seen) == 10:
+    def broken(self: bulk.RowConverter, rows: Any, size: int) -> bulk.Chunk:
+        calls.append(size)
+        if len(calls) == 2:  # the second chunk, in the reading process
             raise MemoryError("out of memory")
-        return real_values(self, row)
+        return real_convert(self, rows, size)
 
-    monkeypatch.setattr(bulk.RowConverter, "values", broken)
+    monkeypatch.setattr(bulk.RowConverter, "convert", broken)
     batch = ingest.receive((DEV / "01_baseline_clean.csv").read_bytes(), "01.csv")
     ingest.check(batch)
     with pytest.raises(RuntimeError, match="MemoryError: out of memory"):
