@@ -18,9 +18,10 @@ Two halves that run in two processes for a large file:
 Why two processes: validation and insertion each cost a few µs per row, and both are
 bound to one core — the interpreter's for validation, the database's for the insert. On
 a machine with two cores the import then takes about as long as the slower half
-(bench/measurement_import.py), instead of the sum of both. Reading and validating is the
-slower half, so the reader leaves the conversion of one chunk in :data:`WRITER_CONVERTS`
-to the writer's side, which converts it while the database inserts the chunk before.
+(bench/measurement_import.py), instead of the sum of both. On SQLite reading and validating
+is the slower half, so the reader leaves the conversion of one chunk in
+:data:`WRITER_CONVERTS` to the writer's side, which converts it while the database
+inserts the chunk before.
 
 The cyclic garbage collector is paused while a file streams through (see
 :func:`~minehub.monitoring.importing.collector.paused`): nothing in the loop makes
@@ -367,7 +368,11 @@ class ConvertedRows:
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         _widen(receiver)
-        process = context.Process(target=self._send, args=(sender,), daemon=True)
+        # On SQLite this process both inserts and (for a share of the chunks) converts;
+        # on PostgreSQL the server's own process inserts, and this one's work of handing
+        # the rows to COPY is already the slower half, so the reader converts them all.
+        share = connection.vendor == "sqlite"
+        process = context.Process(target=self._send, args=(sender, share), daemon=True)
         process.start()
         sender.close()
         # A thread takes the chunks off the pipe and loads them while this thread writes:
@@ -409,12 +414,12 @@ class ConvertedRows:
             taker.join()
             receiver.close()
 
-    def _send(self, sender: Any) -> None:
+    def _send(self, sender: Any, share: bool) -> None:
         # In the forked process: never touch the parent's database connection. It ends
         # with the file, so the collector can stay off (see the module's docstring).
         gc.disable()
         try:
-            for message in self._produce(share=True):
+            for message in self._produce(share=share):
                 sender.send_bytes(marshal.dumps(message))
             sender.send_bytes(marshal.dumps(("done", *self.counts)))
         except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
