@@ -138,8 +138,8 @@ class Chunk(NamedTuple):
     breaching: int
 
 
-# Where the id, the station, the time and the line are in a row.
-_ID, _STATION, _TIME, _LINE = 0, 1, 3, 15
+# Where the id, the station and the line are in a row.
+_ID, _STATION, _LINE = 0, 1, 15
 _station_of = itemgetter(_STATION)
 # Where the value and the detection limit are in a MeasurementRow.
 _VALUE = MeasurementRow._fields.index("value")
