@@ -17,6 +17,10 @@ so WHO and MNS limits apply), the file of ``bench.measurement_validation`` (defa
   each database offers: ``executemany`` of a plain ``INSERT`` on SQLite, ``COPY`` on
   PostgreSQL (what the import itself uses there). Nothing but the database's own work.
 
+The CPU time of the import's two halves is printed too (the reading process, and this
+process with the thread that loads the chunks): on a shared machine it is steadier than
+wall time, and it tells which half the import waits for.
+
 Figures are printed, never asserted.
 """
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import math
 import os
+import resource
 import sys
 import time
 
@@ -73,9 +78,14 @@ def measure(database_url: str | None) -> list[str]:
     ingest.check(batch)
     check = time.perf_counter() - started
 
-    started = time.perf_counter()
+    started, children = time.perf_counter(), _children_cpu()
+    writing_started = time.process_time()
     batch = ingest.commit(batch)
     imported = time.perf_counter() - started
+    # CPU time of each half (the reading process, and this one with its taker thread):
+    # steadier than wall time on a shared machine, and it shows which half is slower.
+    writing_cpu = time.process_time() - writing_started
+    reading_cpu = _children_cpu() - children
 
     # The same rows, ready to insert: what the import inserted, read back in its order.
     columns = bulk.COLUMNS
@@ -126,7 +136,13 @@ def measure(database_url: str | None) -> list[str]:
         f"  raw bulk insert of the same {added:,} rows: {raw:.2f} s = "
         f"{added / raw:,.0f} rows/s; import / raw speed = {raw / imported:.2f}",
         f"  check before import (the report): {check:.2f} s = {total / check:,.0f} rows/s",
+        f"  import CPU time: reading side {reading_cpu:.2f} s, writing side {writing_cpu:.2f} s",
     ]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run() -> list[str]:
