@@ -30,6 +30,7 @@ from django.db.models import Count, Max, Q
 from django.utils import formats, timezone
 
 from minehub.monitoring.charts import Series
+from minehub.monitoring.importing import collector
 from minehub.monitoring.models import Compliance, Measurement, Station
 from minehub.monitoring.permissions import can_see_unpublished
 from minehub.monitoring.trends import Trend, series_trend
@@ -201,12 +202,19 @@ def _trends(station: Station, everything: bool, parameters: list[str]) -> dict[s
 
 
 def _numbers(sql: str, arguments: list[Any], columns: int) -> np.ndarray:
-    """The rows of a query whose every column is a number, as a float array."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arguments)
-        rows = cursor.fetchall()
-    flat = chain.from_iterable(rows)
-    return np.fromiter(flat, dtype=float, count=columns * len(rows)).reshape(-1, columns)
+    """The rows of a query whose every column is a number, as a float array.
+
+    With the cyclic collector paused: hundreds of thousands of row tuples alive at once
+    set off full collections that walk them all, again and again (up to 200 ms each in
+    bench/monitoring_charts.py), and nothing here makes a cycle."""
+    with collector.paused():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, arguments)
+            rows = cursor.fetchall()
+        numbers = np.fromiter(chain.from_iterable(rows), dtype=float, count=columns * len(rows))
+        # Freed before the collector is back, or its next pass walks every row.
+        del rows
+    return numbers.reshape(-1, columns)
 
 
 def _epoch_sql() -> str:

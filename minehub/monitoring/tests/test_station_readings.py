@@ -4,6 +4,7 @@ station page's summary and budget, and the XLSX download."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from typing import Any
 
@@ -14,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from minehub.monitoring import ingest
+from minehub.monitoring import ingest, readings
 from minehub.monitoring.charts import LimitLine, Series, build_chart, lttb
 from minehub.monitoring.models import ImportBatch, Site, Station
 from minehub.monitoring.tests.helpers import csv_bytes
@@ -365,3 +366,16 @@ def test_after_an_import_the_worker_prepares_the_station_page(
     assert page.context["chart"].points == 3
     # Summary, trends and chart came ready-made: no result was read for this view.
     assert not [q for q in queries.captured_queries if "monitoring_measurement" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_series_is_read_whole_with_the_collector_back_on_after(registry: None) -> None:
+    _well()
+    values = [0.001 * (i + 1) for i in range(12)]
+    _imported(*_monthly(1, values))
+    station = Station.objects.get(code="KG-CHT-DW1")
+    assert gc.isenabled()
+    read = readings.series(station, "As", None)
+    assert gc.isenabled()
+    assert read.values.tolist() == pytest.approx(values)
+    assert np.all(np.diff(read.times) > 0)
