@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
@@ -63,9 +64,10 @@ def warm_up(queries: list[str] | None = None) -> int:
     return len(wanted)
 
 
-def warm_up_in_background() -> threading.Thread | None:
+def warm_up_in_background(then: Callable[[], object] | None = None) -> threading.Thread | None:
     """Warms up in a daemon thread (with its own database connection) while the process
-    starts serving; nothing when ``MINEHUB_SEARCH_WARMUP_QUERIES`` is 0."""
+    starts serving, and calls ``then`` after (failed or not); nothing when
+    ``MINEHUB_SEARCH_WARMUP_QUERIES`` is 0."""
     if settings.MINEHUB_SEARCH_WARMUP_QUERIES <= 0:
         return None
 
@@ -76,6 +78,8 @@ def warm_up_in_background() -> threading.Thread | None:
             log.exception("search warm-up failed")
         finally:
             connection.close()
+            if then is not None:
+                then()
 
     thread = threading.Thread(target=run, name="search-warm-up", daemon=True)
     thread.start()

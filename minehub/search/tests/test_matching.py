@@ -149,3 +149,19 @@ def test_the_warm_up_is_off_with_zero_queries(settings: Any) -> None:
     QueryStat.objects.create(day=timezone.localdate(), query="open pit", searches=5)
     assert warmup.frequent_queries() == []
     assert warmup.warm_up_in_background() is None
+
+
+def test_the_warm_up_calls_back_when_done_even_after_a_failure(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.MINEHUB_SEARCH_WARMUP_QUERIES = 5
+    called = []
+
+    def broken() -> int:
+        raise RuntimeError("index unreadable")
+
+    monkeypatch.setattr(warmup, "warm_up", broken)
+    thread = warmup.warm_up_in_background(then=lambda: called.append(True))
+    assert thread is not None
+    thread.join(timeout=30)
+    assert called == [True]
