@@ -5,9 +5,11 @@ query "уурхай" and "mercury" in a Russian text for "ртуть"'s thesauru
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
+from html import escape
+from itertools import islice
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from minehub.search import analysis
@@ -26,35 +28,40 @@ def _forms(word: str, language: str) -> tuple[str, str]:
     return normalized, analysis.term(normalized, language)
 
 
-def _matches(word: str, language: str, terms: set[str], exact: set[str]) -> bool:
-    normalized, term = _forms(word, language)
-    return normalized in exact or term in terms
-
-
 def snippet(text: str, language: str, terms: set[str], exact: set[str]) -> SafeString:
-    """HTML: escaped text with matched words in ``<mark>``."""
-    tokens = []
-    for number, match in enumerate(_WORD.finditer(text)):
-        if number >= _SCAN_WORDS:
-            break
-        tokens.append((match.start(), match.end(), _matches(match.group(), language, terms, exact)))
-    if not tokens:
+    """HTML: escaped text with matched words in ``<mark>``. A results page cuts twenty of
+    these, so the loop does little per word: one cached lookup and two set tests."""
+    spans: list[tuple[int, int]] = []
+    hits: list[int] = []  # positions in ``spans`` of the matched words
+    forms = _forms
+    for number, match in enumerate(islice(_WORD.finditer(text), _SCAN_WORDS)):
+        normalized, term = forms(match.group(), language)
+        if normalized in exact or term in terms:
+            hits.append(number)
+        spans.append(match.span())
+    if not spans:
         return mark_safe("")  # noqa: S308 - empty
-    hits = [index for index, token in enumerate(tokens) if token[2]]
-    start = 0
-    if hits:
-        best = max(
-            hits, key=lambda first: sum(1 for h in hits if first <= h < first + WINDOW_WORDS)
-        )
-        start = max(0, best - 3)
-    window = tokens[start : start + WINDOW_WORDS]
+    start = max(0, _densest(hits) - 3) if hits else 0
+    window = spans[start : start + WINDOW_WORDS]
     begin, end = window[0][0], window[-1][1]
     pieces = ["…" if begin > 0 else ""]
     position = begin
-    for token_start, token_end, hit in window:
-        pieces.append(escape(text[position:token_start]))
-        word = escape(text[token_start:token_end])
-        pieces.append(f"<mark>{word}</mark>" if hit else word)
-        position = token_end
-    pieces.append("…" if end < len(text) else "")
+    for number in hits[bisect_left(hits, start) : bisect_left(hits, start + len(window))]:
+        word_start, word_end = spans[number]
+        pieces += (
+            escape(text[position:word_start]),
+            "<mark>",
+            escape(text[word_start:word_end]),
+            "</mark>",
+        )
+        position = word_end
+    pieces += (escape(text[position:end]), "…" if end < len(text) else "")
     return mark_safe("".join(pieces))  # noqa: S308 - every piece of text is escaped above
+
+
+def _densest(hits: list[int]) -> int:
+    """The matched word (position, ascending ``hits``) that opens the window of
+    WINDOW_WORDS words holding the most matched words; the first of equals."""
+    return max(
+        hits, key=lambda first: bisect_left(hits, first + WINDOW_WORDS) - bisect_left(hits, first)
+    )
