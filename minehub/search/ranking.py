@@ -33,6 +33,7 @@ B = 0.75
 _BODY = WEIGHTS["body"]
 _TITLE_EXTRA = WEIGHTS["title"] - WEIGHTS["body"]  # ``matched`` already counts the body
 _KEYWORDS_EXTRA = WEIGHTS["keywords"] - WEIGHTS["body"]
+_RAW = np.float32(WEIGHTS["raw"])
 
 
 def length_norm(length: np.ndarray, alive: np.ndarray) -> np.ndarray:
@@ -46,22 +47,32 @@ def idf(document_frequency: int, total: int) -> float:
 
 
 def _clause_scores(
-    found: ClauseRows, clause: Clause, norm: np.ndarray, alive: np.ndarray, total: int
+    found: ClauseRows,
+    clause: Clause,
+    norm: np.ndarray,
+    alive: np.ndarray | None,
+    total: int,
+    field_weight: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, score) of the live entries the clause matches."""
-    rows = found.matched[alive[found.matched]]
+    """(rows, score) of the live entries the clause matches (``alive`` None: every entry
+    is). ``field_weight`` is a zeroed scratch array over all rows, left zeroed."""
+    rows = found.matched if alive is None else found.matched[alive[found.matched]]
     if not len(rows):
         return rows, np.empty(0, dtype=np.float32)
     if clause.exact:
-        weight = np.full(len(rows), WEIGHTS["raw"], dtype=np.float32)
+        weight: np.ndarray | np.float32 = _RAW
     else:
-        field_weight = np.zeros(len(alive), dtype=np.float32)
         field_weight[rows] = _BODY
         field_weight[found.title] += _TITLE_EXTRA
         field_weight[found.keywords] += _KEYWORDS_EXTRA
         weight = field_weight[rows]
-    rarity = idf(len(rows), total)
-    return rows, (rarity * weight * (K1 + 1) / (weight + norm[rows])).astype(np.float32)
+        for written in (rows, found.title, found.keywords):
+            field_weight[written] = 0
+    # float32 throughout, in this order: rankings must not depend on how it is computed.
+    score = weight * np.float32(idf(len(rows), total))
+    score = score * np.float32(K1 + 1)
+    score /= weight + norm[rows]
+    return rows, score
 
 
 def scores(
@@ -70,17 +81,27 @@ def scores(
     norm: np.ndarray,
     alive: np.ndarray,
 ) -> np.ndarray:
-    """The score of every snapshot row (0 where nothing matches)."""
+    """The score of every snapshot row (0 where nothing matches).
+
+    A long query has a hundred clauses matching half a million rows between them, so the
+    work is kept to the matched rows: three scratch arrays over all rows are made once and
+    zeroed after use, instead of fresh ones per clause and group."""
+    size = len(alive)
     total = int(np.count_nonzero(alive))
-    result = np.zeros(len(alive), dtype=np.float32)
+    live = None if total == size else alive  # no entry removed since the snapshot: no mask
+    result = np.zeros(size, dtype=np.float32)
+    best, exact, field_weight = (np.zeros(size, dtype=np.float32) for _ in range(3))
     for group in groups:
-        best = np.zeros(len(alive), dtype=np.float32)
-        exact = np.zeros(len(alive), dtype=np.float32)
         for clause in group:
-            rows, clause_scores = _clause_scores(found[clause], clause, norm, alive, total)
-            target = exact if clause.exact else best
-            target[rows] = np.maximum(target[rows], clause_scores)
-        result += best + exact
+            rows, clause_scores = _clause_scores(
+                found[clause], clause, norm, live, total, field_weight
+            )
+            # Rows are distinct within a clause; ``at`` keeps the best over the group.
+            np.maximum.at(exact if clause.exact else best, rows, clause_scores)
+        best += exact
+        result += best
+        best[:] = 0
+        exact[:] = 0
     return result
 
 

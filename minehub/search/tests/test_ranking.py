@@ -12,7 +12,7 @@ from minehub.publishing.testing import make_item
 from minehub.search import indexer, ranking, snapshot
 from minehub.search.backends import Clause, Matches, get_backend
 from minehub.search.engine import search
-from minehub.search.matching import ClauseCache
+from minehub.search.matching import ClauseCache, ClauseRows
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,43 @@ def test_top_keeps_every_tie_at_the_cut_off_and_orders_them_by_id() -> None:
 
 def test_rarer_clauses_weigh_more() -> None:
     assert ranking.idf(1, 1000) > ranking.idf(100, 1000) > ranking.idf(900, 1000) > 0
+
+
+def _rows(
+    matched: list[int], title: tuple[int, ...] = (), keywords: tuple[int, ...] = ()
+) -> ClauseRows:
+    def array(rows: Any) -> np.ndarray:
+        return np.array(rows, dtype=np.int32)
+
+    return ClauseRows(array(matched), array(title), array(keywords), seen=0)
+
+
+def test_scores_follow_bm25f_per_group_and_skip_removed_entries() -> None:
+    stem, other, alone = (Clause((text,)) for text in ("stem", "other", "alone"))
+    exact = Clause(("raw",), exact=True)
+    found = {
+        stem: _rows([0, 1, 2], title=(1,), keywords=(1, 2)),
+        other: _rows([0, 3]),
+        exact: _rows([2]),
+        alone: _rows([3]),
+    }
+    norm = np.full(5, 1.0, dtype=np.float32)
+    alive = np.array([True, True, True, True, False])
+
+    def expected(weight: float, frequency: int, live: int = 4) -> float:
+        return ranking.idf(frequency, live) * weight * (ranking.K1 + 1) / (weight + 1.0)
+
+    result = ranking.scores([[stem, other, exact], [alone]], found, norm, alive)
+    assert result[1] == pytest.approx(expected(5, 3))  # body + title + keywords
+    assert result[2] == pytest.approx(expected(2, 3) + expected(0.5, 1))  # + the typed form
+    # Row 0 matches two clauses of one group: it counts the better one (the rarer) once.
+    assert result[0] == pytest.approx(max(expected(1, 3), expected(1, 2)))
+    assert result[3] == pytest.approx(expected(1, 2) + expected(1, 1))  # two groups add up
+    assert result[4] == 0
+    # With an entry removed, the live ones score as if it had never been there.
+    alive[3] = False
+    found[other] = _rows([0, 3, 4])
+    assert ranking.scores([[other]], found, norm, alive)[0] == pytest.approx(expected(1, 1, live=3))
 
 
 class CountingBackend:
