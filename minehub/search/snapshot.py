@@ -125,6 +125,8 @@ class Snapshot:
         # and how many entries had a vector when it was computed.
         self.centres = np.zeros((0, DIMENSIONS), dtype=np.float32)
         self.centred_count = -1
+        # ``_linked``'s answer, with the two arrays it was worked out from.
+        self._linkage: tuple[np.ndarray, ...] | None = None
 
     @property
     def size(self) -> int:
@@ -241,13 +243,11 @@ class Snapshot:
         """Per language code, the mean passage vector of that language (or of all
         passages, for a language with few), brought up to date when the index has grown
         or shrunk noticeably since they were last computed."""
-        has_vector = self.vector_row >= 0
-        count = int(np.count_nonzero(has_vector))
+        _rows, rows, codes = self._linked()
+        count = len(rows)
         drift = abs(count - self.centred_count) > _CENTRE_DRIFT * max(self.centred_count, 0)
         if not drift and len(self.centres) == len(self.languages.values):
             return self.centres
-        codes = self.language[has_vector]
-        rows = self.vector_row[has_vector]
         languages = len(self.languages.values)
         sums = np.zeros((languages, DIMENSIONS), dtype=np.float64)
         for start in range(0, len(rows), _CHUNK):
@@ -283,20 +283,35 @@ class Snapshot:
         by_vector = _scan(self.vectors, query.astype(np.float32))
         by_vector *= self.scales
         scores = np.full(self.size, -1.0, dtype=np.float32)
-        has_vector = self.vector_row >= 0
-        if not has_vector.any():
+        rows, vector_rows, codes = self._linked()
+        if not len(rows):
             return scores
         offsets = self.language_centres() @ query
-        scores[has_vector] = (
-            by_vector[self.vector_row[has_vector]] - offsets[self.language[has_vector]]
-        )
+        scores[rows] = by_vector[vector_rows] - offsets[codes]
         return scores
+
+    def _linked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(entry rows with a vector, their vector rows, their language codes): what every
+        dense search needs, worked out again only when ``vector_row`` or ``language`` is
+        replaced (loading makes new arrays), not per search."""
+        kept = self._linkage
+        if kept is None or kept[0] is not self.vector_row or kept[1] is not self.language:
+            rows = np.flatnonzero(self.vector_row >= 0)
+            kept = (
+                self.vector_row,
+                self.language,
+                rows,
+                self.vector_row[rows],
+                self.language[rows],
+            )
+            self._linkage = kept
+        return kept[2], kept[3], kept[4]
 
 
 # einsum lets go of the GIL, so halves of a large matrix are scanned on two cores at once
 # (100k vectors: 15 ms on one thread, 8.5 ms on two, measured on the 2-core machine).
 _SCAN_SPLIT_ROWS = 20_000
-_scan_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vector-scan")
+_scan_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vector-scan")
 
 
 def _scan(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -306,7 +321,9 @@ def _scan(vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
     if len(vectors) < _SCAN_SPLIT_ROWS or (os.cpu_count() or 1) < 2:
         return part(vectors)
     half = len(vectors) // 2
-    return np.concatenate(list(_scan_pool.map(part, (vectors[:half], vectors[half:]))))
+    # This thread scans one half while a pool thread scans the other.
+    second = _scan_pool.submit(part, vectors[half:])
+    return np.concatenate([part(vectors[:half]), second.result()])
 
 
 _current: Snapshot | None = None
