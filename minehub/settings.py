@@ -276,6 +276,11 @@ MINEHUB_SEARCH_EMBEDDINGS = env.boolean("MINEHUB_SEARCH_EMBEDDINGS", default=Tru
 # (minehub.search.warmup); 0 turns the warm-up off (it costs the database some seconds
 # per process on PostgreSQL at 100k entries).
 MINEHUB_SEARCH_WARMUP_QUERIES = env.integer("MINEHUB_SEARCH_WARMUP_QUERIES", 200, minimum=0)
+# Seconds a web process keeps its search counts before writing them (minehub.search.
+# analytics); 0 writes them during the search itself, as the tests do.
+MINEHUB_SEARCH_STATS_SECONDS = env.integer(
+    "MINEHUB_SEARCH_STATS_SECONDS", 0 if TESTING else 10, minimum=0
+)
 FILE_UPLOAD_HANDLERS = [
     "minehub.library.files.MaxSizeUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import OperationalError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from minehub.core.testing import check_permission_matrix
 from minehub.library.models import Document
 from minehub.publishing.testing import make_item
+from minehub.search import analytics
 from minehub.search.models import QueryStat
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +139,47 @@ def test_statistics_keep_counts_but_no_personal_data(client: Client, indexed: An
     assert rows["zzzqqq"].zero_results == 2
     fields = {field.name for field in QueryStat._meta.get_fields()}
     assert fields == {"id", "day", "query", "searches", "zero_results"}
+
+
+@pytest.fixture
+def kept_counts(settings: Any) -> Iterator[None]:
+    """Counts kept in memory, as in a web process (written every few seconds)."""
+    settings.MINEHUB_SEARCH_STATS_SECONDS = 3600
+    yield
+    analytics._pending.clear()
+
+
+def test_a_search_writes_nothing_to_the_database(
+    client: Client, indexed: Any, kept_counts: None
+) -> None:
+    # A write would wait for any other writer: on SQLite, for a whole import.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/search", {"q": "gold"}).status_code == 200
+        assert client.get("/en/search/", {"q": "zzzqqq"}).status_code == 200
+    assert queries.captured_queries
+    assert all(query["sql"].lstrip().upper().startswith("SELECT") for query in queries)
+    assert not QueryStat.objects.exists()
+    assert analytics.flush()
+    rows = {row.query: (row.searches, row.zero_results) for row in QueryStat.objects.all()}
+    assert rows == {"gold": (1, 0), "zzzqqq": (1, 1)}
+
+
+def test_counts_a_failed_write_could_not_store_are_written_next_time(
+    client: Client, indexed: Any, kept_counts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.get("/api/v1/search", {"q": "gold"})
+    real_add = analytics._add
+
+    def locked(*args: Any) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(analytics, "_add", locked)
+    assert not analytics.flush()
+    client.get("/api/v1/search", {"q": "gold"})
+    monkeypatch.setattr(analytics, "_add", real_add)
+    assert analytics.flush()
+    assert QueryStat.objects.get(query="gold").searches == 2
+    assert not analytics._pending
 
 
 def test_statistics_page_permissions(personas: Any, indexed: Any) -> None:
