@@ -71,3 +71,27 @@ def test_dense_retrieval_with_the_bundled_model(settings: Any, reindex: Any) -> 
     hits = search("coal transport by lorry", mode=Mode.DENSE).hits
     assert hits and hits[0].entry.title == "Coal truck traffic"
     assert embeddings.embed_missing() == 0  # unchanged passages are not embedded again
+
+
+def test_a_rebuild_leaves_no_pending_entries_in_the_postgresql_indexes() -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    from minehub.search import indexer
+
+    if connection.vendor != "postgresql":
+        pytest.skip("GIN pending lists are PostgreSQL's")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+    except DatabaseError:
+        pytest.skip("the pgstattuple extension is not available to this user")
+    for number in range(40):
+        make_item(Document, f"Tailings survey {number}", body=f"Sediment samples, cell {number}.")
+    indexer.rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sum((pgstatginindex(i.indexrelid)).pending_tuples) FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am m ON m.oid = c.relam"
+            " WHERE i.indrelid = 'search_fulltext'::regclass AND m.amname = 'gin'"
+        )
+        assert cursor.fetchone()[0] == 0
