@@ -44,11 +44,8 @@ def record(query: str, found: int) -> None:
     text = normalized(query)
     if not text:
         return
-    key = (timezone.localdate(), text)
     with _lock:
-        counts = _pending.setdefault(key, [0, 0])
-        counts[0] += 1
-        counts[1] += 1 if found == 0 else 0
+        _keep((timezone.localdate(), text), 1, 1 if found == 0 else 0)
     if settings.MINEHUB_SEARCH_STATS_SECONDS <= 0:
         flush()
     else:
@@ -71,11 +68,16 @@ def flush() -> bool:
         log.warning("search statistics not written yet (kept for the next try)", exc_info=True)
         with _lock:
             for key, (searches, zero) in taken.items():
-                counts = _pending.setdefault(key, [0, 0])
-                counts[0] += searches
-                counts[1] += zero
+                _keep(key, searches, zero)
         return False
     return True
+
+
+def _keep(key: tuple[datetime.date, str], searches: int, zero: int) -> None:
+    """Adds to the counts not yet written (the caller holds ``_lock``)."""
+    counts = _pending.setdefault(key, [0, 0])
+    counts[0] += searches
+    counts[1] += zero
 
 
 def _add(day: datetime.date, text: str, searches: int, zero: int) -> None:
