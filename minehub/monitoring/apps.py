@@ -7,10 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 def _after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     from minehub.accounts.roles import sync_app_permissions
+    from minehub.monitoring.series_store import unstored_stations
     from minehub.monitoring.standards import load_shipped_standards
+    from minehub.monitoring.tasks import warm_station_pages
 
     load_shipped_standards()
     sync_app_permissions(sender, using=kwargs.get("using", "default"))
+    # After an upgrade or a restore without them: the worker stores the series again.
+    if unstored := unstored_stations():
+        warm_station_pages.enqueue(unstored)
 
 
 class MonitoringConfig(AppConfig):

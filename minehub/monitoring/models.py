@@ -203,6 +203,11 @@ class Station(models.Model):
     longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=LONGITUDE)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Raised by every change to the station's results, in the change's transaction: what
+    # was derived from an older revision is out of date (series_store).
+    results_revision = models.PositiveBigIntegerField(
+        _("revision of the results"), default=1, editable=False
+    )
 
     class Meta:
         ordering = ["code"]
@@ -716,3 +721,36 @@ class AlertSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.site or self.region}"
+
+
+class SeriesChunk(models.Model):
+    """Part of a stored column-wise copy of one station-parameter series: up to
+    ``series_store.CHUNK_POINTS`` consecutive results as packed little-endian arrays.
+    Derived data: the worker makes it again from the results (series_store)."""
+
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("station"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique index leads with it
+    )
+    parameter = models.CharField(_("parameter"), max_length=16)
+    revision = models.PositiveBigIntegerField(_("revision of the results"))
+    seq = models.PositiveIntegerField(_("position"))
+    total = models.PositiveIntegerField(_("results in the series"))
+    times = models.BinaryField(_("times"))  # float64 epoch seconds
+    vals = models.BinaryField(_("values"))  # float64 ("values" is an SQL keyword)
+    flags = models.BinaryField(_("flags"))  # uint8, series_store.NON_DETECT | …
+
+    class Meta:
+        verbose_name = _("stored series part")
+        verbose_name_plural = _("stored series parts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "parameter", "seq"], name="monitoring_serieschunk_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.parameter} #{self.seq}"

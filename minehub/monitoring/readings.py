@@ -1,16 +1,15 @@
 """Reading results back: a station's per-parameter summary with its trends, and the series
 of one parameter, as the station page and its chart need them.
 
-A long series is expensive to read: the database driver alone takes a few hundred
-milliseconds to hand over the 350,000 results of a 20-minute logger, whatever is done
-with them afterwards (bench/monitoring_charts.py), and the summary reads every result of
-the station. So what the page shows — the summary with its trends and each reduced chart
-series — is kept in the cache under the station's *results version*: a random token that
-every change to the station's results replaces (:func:`results_changed`: an import, a
-batch published or withdrawn, results compared again after the rules changed). Nothing
-stale can be found under a new token. After a change the worker computes the page's data
-again at once (:func:`warm`), so readers do not wait for the first view to do it.
-"""
+Series are read from the column-wise copy the worker stores after every change
+(:mod:`minehub.monitoring.series_store`): 350,000 results of a 20-minute logger in a few
+milliseconds, where reading them row by row takes a few hundred. On top of that, what the
+page shows — the summary with its trends and each reduced chart series — is kept in the
+cache under the station's *results version*: a random token that every change to the
+station's results replaces (:func:`results_changed`: an import, a batch published or
+withdrawn, results compared again after the rules changed). Nothing stale can be found
+under a new token. After a change the worker stores the series and computes the page's
+data again at once (:func:`warm`), so readers do not wait for the first view to do it."""
 
 from __future__ import annotations
 
@@ -20,17 +19,15 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain
 from typing import Any
 
-import numpy as np
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db import transaction
+from django.db.models import Count, F, Max, Q
 from django.utils import formats, timezone
 
+from minehub.monitoring import series_store
 from minehub.monitoring.charts import Series
-from minehub.monitoring.importing import collector
 from minehub.monitoring.models import Compliance, Measurement, Station
 from minehub.monitoring.permissions import can_see_unpublished
 from minehub.monitoring.trends import Trend, series_trend
@@ -152,21 +149,7 @@ def series(station: Station, parameter: str, user: Any) -> Series:
 
 
 def _series(station: Station, parameter: str, everything: bool) -> Series:
-    # One plain query whose every column is a number (time as epoch seconds, computed by
-    # the database; the two flags folded into one), read into numpy without per-row
-    # Python work: with hundreds of thousands of rows, each value handed over counts.
-    public = "" if everything else " AND is_public"
-    flags = (
-        "CASE WHEN non_detect THEN 1 ELSE 0 END"
-        f" + CASE WHEN compliance >= {int(Compliance.EXCEEDS)} THEN 2 ELSE 0 END"
-    )
-    sql = (
-        f"SELECT {_epoch_sql()}, value, {flags} FROM {_table()} "  # noqa: S608 - constant parts
-        f"WHERE station_id = %s AND parameter = %s{public} ORDER BY sampled_at"
-    )
-    data = _numbers(sql, [station.pk, parameter], 3)
-    flag = data[:, 2].astype(np.int8)
-    return Series(np.round(data[:, 0], 3), data[:, 1], (flag & 1) > 0, (flag & 2) > 0)
+    return series_store.read(station.pk, [parameter], everything)[parameter].visible(everything)
 
 
 def read_trends(station: Station, user: Any, parameters: list[str]) -> dict[str, Trend]:
@@ -175,58 +158,11 @@ def read_trends(station: Station, user: Any, parameters: list[str]) -> dict[str,
 
 
 def _trends(station: Station, everything: bool, parameters: list[str]) -> dict[str, Trend]:
-    # One query over the station's results. Each row names its parameter by its position
-    # in ``parameters``: a number is far cheaper to hand over than a string, hundreds of
-    # thousands of times.
-    if not parameters:
-        return {}
-    public = "" if everything else " AND is_public"
-    positions = " ".join(["WHEN %s THEN %s"] * len(parameters))
-    sql = (
-        f"SELECT CASE parameter {positions} ELSE -1 END, {_epoch_sql()}, value "  # noqa: S608
-        f"FROM {_table()} WHERE station_id = %s{public} ORDER BY parameter, sampled_at"
-    )
-    arguments: list[Any] = [value for pair in enumerate(parameters) for value in pair[::-1]]
-    data = _numbers(sql, [*arguments, station.pk], 3)
-    position = data[:, 0].astype(np.int64)
     trends = {}
-    for index, parameter in enumerate(parameters):
-        # Rows come grouped by parameter, so each parameter's rows are one slice.
-        rows = np.flatnonzero(position == index)
-        if len(rows):
-            block = slice(rows[0], rows[-1] + 1)
-            trends[parameter] = series_trend(data[block, 1], data[block, 2])
-        else:
-            trends[parameter] = series_trend(np.array([]), np.array([]))
+    for parameter, columns in series_store.read(station.pk, parameters, everything).items():
+        visible = columns.visible(everything)
+        trends[parameter] = series_trend(visible.times, visible.values)
     return trends
-
-
-def _numbers(sql: str, arguments: list[Any], columns: int) -> np.ndarray:
-    """The rows of a query whose every column is a number, as a float array.
-
-    With the cyclic collector paused: hundreds of thousands of row tuples alive at once
-    set off full collections that walk them all, again and again (up to 200 ms each in
-    bench/monitoring_charts.py), and nothing here makes a cycle."""
-    with collector.paused():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, arguments)
-            rows = cursor.fetchall()
-        numbers = np.fromiter(chain.from_iterable(rows), dtype=float, count=columns * len(rows))
-        # Freed before the collector is back, or its next pass walks every row.
-        del rows
-    return numbers.reshape(-1, columns)
-
-
-def _epoch_sql() -> str:
-    if connection.vendor == "sqlite":
-        # Times are stored as UTC text; julianday() reads it twice as fast as strftime('%s').
-        return "(julianday(sampled_at) - 2440587.5) * 86400.0"
-    # date_part gives a float; EXTRACT gives a numeric, which the driver makes a Decimal.
-    return "date_part('epoch', sampled_at)"
-
-
-def _table() -> str:
-    return connection.ops.quote_name(Measurement._meta.db_table)
 
 
 def _version_key(station_id: int) -> str:
@@ -271,14 +207,18 @@ def results_changed(station_ids: Iterable[int]) -> None:
     # commit, because another reader may meanwhile have cached the old results under the
     # first new token.
     replace()
+    Station.objects.filter(pk__in=ids).update(results_revision=F("results_revision") + 1)
     transaction.on_commit(replace_and_warm)
 
 
 def warm(station_ids: Iterable[int]) -> int:
-    """Computes the station pages' summaries and charts for the public and for those who
-    see unpublished results; returns how many charts were made."""
+    """Stores the stations' series column-wise, then computes the station pages'
+    summaries and charts for the public and for those who see unpublished results;
+    returns how many charts were made."""
+    ids = list(station_ids)
+    series_store.store(ids)
     charts = 0
-    for station in Station.objects.filter(pk__in=list(station_ids)):
+    for station in Station.objects.filter(pk__in=ids):
         for everything in (False, True):
             summary = _station_summary(station, everything)
             for item in summary:
