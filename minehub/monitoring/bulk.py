@@ -18,10 +18,11 @@ Two halves that run in two processes for a large file:
 Why two processes: validation and insertion each cost a few µs per row, and both are
 bound to one core — the interpreter's for validation, the database's for the insert. On
 a machine with two cores the import then takes about as long as the slower half
-(bench/measurement_import.py), instead of the sum of both. On SQLite reading and validating
-is the slower half, so the reader leaves the conversion of one chunk in
-:data:`WRITER_CONVERTS` to the writer's side, which converts it while the database
-inserts the chunk before.
+(bench/measurement_import.py), instead of the sum of both. The writer's process does no
+Python work it can leave to the reader: while the writing thread holds the interpreter
+between two rows, any other thread of its process that wants it makes the writing wait
+(a thread switch is only forced every few milliseconds), so a second thread there that
+loaded or converted chunks slowed the inserts more than it saved.
 
 The cyclic garbage collector is paused while a file streams through (see
 :func:`~minehub.monitoring.importing.collector.paused`): nothing in the loop makes
@@ -40,7 +41,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from itertools import count, islice
+from itertools import islice
 from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -59,11 +60,8 @@ from minehub.monitoring.models import (
 from minehub.monitoring.standards import LimitBook
 
 INSERT_CHUNK = 5_000
-# Of this many chunks in a row, the reader converts all but one and the writer's side the
-# last (see the module's docstring): on two cores that evens out the two processes' work.
-WRITER_CONVERTS = 3
 # What the pipe between the reader and the writer may hold (see _widen), and how many
-# chunks the writer's side keeps loaded ahead of the writing.
+# chunks the writer's side keeps received ahead of the writing.
 PIPE_BYTES = 4 * 1024 * 1024
 RECEIVED_CHUNKS = 8
 # SQLite page cache for a bulk write, in KiB (the default, 2 MiB, makes a large insert
@@ -141,9 +139,6 @@ class Chunk(NamedTuple):
 # Where the id, the station and the line are in a row.
 _ID, _STATION, _LINE = 0, 1, 15
 _station_of = itemgetter(_STATION)
-# Where the value and the detection limit are in a MeasurementRow.
-_VALUE = MeasurementRow._fields.index("value")
-_DETECTION_LIMIT = MeasurementRow._fields.index("detection_limit")
 
 
 class RowConverter:
@@ -212,13 +207,6 @@ class RowConverter:
             times.clear()
         times[text] = value
         return value
-
-    def skip(self, count: int) -> int | None:
-        """Leaves the next ``count`` ids to another converter; returns the first."""
-        first = self.next_id
-        if first is not None:
-            self.next_id = first + count
-        return first
 
     def convert(self, rows: Iterator[MeasurementRow], size: int) -> Chunk:
         """The next ``size`` rows (fewer at the end) as a :class:`Chunk`: each row's
@@ -339,50 +327,31 @@ class ConvertedRows:
         self.converter = converter
         self.counts = (0, 0, 0)
 
-    def _produce(self, share: bool = False) -> Iterator[tuple[Any, ...]]:
-        """Messages: ``("rows", *chunk)``, or with ``share`` also ``("checked", first
-        id, rows)``: valid rows for the writer's side to convert (plain data, so the
-        exact decimals are sent as floats, the form they are stored in)."""
+    def _produce(self) -> Iterator[Chunk]:
         report = Report("")
         rows = iter_valid_rows(self.data, self.catalogue, self.today, report)
-        converter = self.converter
-        for number in count(1):
-            if share and number % WRITER_CONVERTS == 0:
-                checked = [_plain(row) for row in islice(rows, INSERT_CHUNK)]
-                if not checked:
-                    break
-                yield ("checked", converter.skip(len(checked)), checked)
-                continue
-            chunk = converter.convert(rows, INSERT_CHUNK)
-            if not chunk.rows:
-                break
-            yield ("rows", *chunk)
+        while (chunk := self.converter.convert(rows, INSERT_CHUNK)).rows:
+            yield chunk
         self.counts = (report.rows_total, report.rows_valid, report.rows_invalid)
 
     def chunks(self, *, parallel: bool = False) -> Iterator[Chunk]:
         """The chunks, produced here or (``parallel``) by a forked process."""
         if not parallel:
-            for _kind, *chunk in self._produce():
-                yield Chunk(*chunk)
+            yield from self._produce()
             return
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         _widen(receiver)
-        # On SQLite this process both inserts and (for a share of the chunks) converts;
-        # on PostgreSQL the server's own process inserts, and this one's work of handing
-        # the rows to COPY is already the slower half, so the reader converts them all.
-        share = connection.vendor == "sqlite"
-        process = context.Process(target=self._send, args=(sender, share), daemon=True)
+        process = context.Process(target=self._send, args=(sender,), daemon=True)
         process.start()
         sender.close()
-        # A thread takes the chunks off the pipe and loads them while this thread writes:
-        # the sqlite3 and psycopg modules let go of the interpreter while the database
-        # works, so the reader never waits for a full pipe to be emptied.
-        received: queue.Queue[tuple[Any, ...]] = queue.Queue(maxsize=RECEIVED_CHUNKS)
+        # A thread takes the chunks off the pipe while this thread writes, so the reader
+        # never waits for a full pipe to be emptied; this thread loads them.
+        received: queue.Queue[bytes] = queue.Queue(maxsize=RECEIVED_CHUNKS)
         halt = threading.Event()
         taker = threading.Thread(
             target=_take,
-            args=(receiver, received, halt, self.converter),
+            args=(receiver, received, halt),
             name="minehub-import-taker",
             daemon=True,
         )
@@ -390,15 +359,16 @@ class ConvertedRows:
         finished = False
         try:
             while True:
-                kind, *payload = received.get()
-                if kind == "rows":
+                message = received.get()
+                kind, payload = message[:1], marshal.loads(memoryview(message)[1:])  # noqa: S302 - from our own child
+                if kind == _ROWS:
                     yield Chunk(*payload)
-                elif kind == "done":
+                elif kind == _DONE:
                     self.counts = tuple(payload)
                     finished = True
                     break
                 else:
-                    raise RuntimeError(f"Reading the file failed: {payload[0]}")
+                    raise RuntimeError(f"Reading the file failed: {payload}")
         finally:
             # Stopped early (the writing failed): the reader is not needed any more.
             if not finished:
@@ -414,60 +384,49 @@ class ConvertedRows:
             taker.join()
             receiver.close()
 
-    def _send(self, sender: Any, share: bool) -> None:
+    def _send(self, sender: Any) -> None:
         # In the forked process: never touch the parent's database connection. It ends
         # with the file, so the collector can stay off (see the module's docstring).
         gc.disable()
         try:
-            for message in self._produce(share=share):
-                sender.send_bytes(marshal.dumps(message))
-            sender.send_bytes(marshal.dumps(("done", *self.counts)))
+            for chunk in self._produce():
+                sender.send_bytes(_ROWS + marshal.dumps(tuple(chunk)))
+            sender.send_bytes(_DONE + marshal.dumps(self.counts))
         except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises
-            sender.send_bytes(marshal.dumps(("error", f"{type(error).__name__}: {error}")))
+            sender.send_bytes(_failure(f"{type(error).__name__}: {error}"))
         finally:
             sender.close()
 
 
-def _plain(row: MeasurementRow) -> tuple[Any, ...]:
-    """A valid row as plain data, its decimals as floats."""
-    limit = row[_DETECTION_LIMIT]
-    return (
-        *row[:_VALUE],
-        float(row[_VALUE]),
-        *row[_VALUE + 1 : _DETECTION_LIMIT],
-        None if limit is None else float(limit),
-        *row[_DETECTION_LIMIT + 1 :],
-    )
+# What a message between the reader and the writer holds, by its first byte: a chunk,
+# the file's counts (the last message), or why reading failed (the last message).
+_ROWS, _DONE, _FAILED = b"r", b"d", b"f"
 
 
-def _take(
-    receiver: Any,
-    received: queue.Queue[tuple[Any, ...]],
-    halt: threading.Event,
-    converter: RowConverter,
-) -> None:
-    """Moves the messages of the pipe into the queue, loaded (and the rows left to this
-    side converted by ``converter``), until the last one (or until ``halt``: the writer
-    stopped taking them)."""
-    while True:
+def _failure(reason: str) -> bytes:
+    return _FAILED + marshal.dumps(reason)
+
+
+def _take(receiver: Any, received: queue.Queue[bytes], halt: threading.Event) -> None:
+    """Moves the messages of the pipe into the queue as they come, until the last one
+    (or until ``halt``: the writer stopped taking them). Loading them is left to the
+    writing thread: this one only waits on the pipe, which lets go of the interpreter,
+    so it never holds up the writing thread between two rows (see the module's
+    docstring)."""
+    last = False
+    while not last:
         try:
-            item = marshal.loads(receiver.recv_bytes())  # noqa: S302 - from our own child
-            if item[0] == "checked":
-                _kind, converter.next_id, rows = item
-                item = ("rows", *converter.convert(iter(rows), len(rows)))
+            message = receiver.recv_bytes()
         except (EOFError, OSError):
-            item = ("error", "the file reader stopped without a word")
-        except Exception as error:  # noqa: BLE001 - reported to the writer, which raises
-            item = ("error", f"{type(error).__name__}: {error}")
+            message = _failure("the file reader stopped without a word")
+        last = message[:1] != _ROWS
         while True:
             try:
-                received.put(item, timeout=0.1)
+                received.put(message, timeout=0.1)
                 break
             except queue.Full:
                 if halt.is_set():
                     return
-        if item[0] != "rows":
-            return
 
 
 def _widen(end: Any) -> None:
