@@ -217,6 +217,18 @@ class Station(models.Model):
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Only readings.results_changed moves the revision: an edit of a station loaded
+        # before its results changed must not write the old revision back (that would
+        # make an out-of-date stored series current again).
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "results_revision"
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def catalogue_medium(self) -> str:
         return CATALOGUE_MEDIUM[StationMedium(self.medium)]

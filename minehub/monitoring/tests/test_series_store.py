@@ -157,3 +157,18 @@ def test_a_migration_has_the_worker_store_the_series_of_stations_without_a_curre
     _after_migrate(apps.get_app_config("monitoring"))  # the worker runs at once in tests
     assert series_store.unstored_stations() == []
     assert series_store.stored(well.pk, ["As"])["As"].values.tolist() == [0.004]
+
+
+@pytest.mark.django_db
+def test_saving_a_station_loaded_before_its_results_changed_keeps_the_new_revision(
+    well: Station, django_capture_on_commit_callbacks: Any
+) -> None:
+    _import(_lines("As", [0.004]), stored=django_capture_on_commit_callbacks)
+    edited = Station.objects.get(pk=well.pk)  # an editor opens the station…
+    _import(_lines("As", [0.004, 0.005]))  # …results arrive; the worker has not run
+    edited.name = "Village well (new pump)"
+    edited.save()
+    assert Station.objects.get(pk=well.pk).name == "Village well (new pump)"
+    # The stored copy lacks the new result: it must stay out of date.
+    assert series_store.stored(well.pk, ["As"]) == {}
+    assert readings.series(well, "As", None).values.tolist() == [0.004, 0.005]
