@@ -187,8 +187,9 @@ def results_version(station_id: int) -> str:
 
 def results_changed(station_ids: Iterable[int]) -> None:
     """Says that results of these stations were added, removed, published, withdrawn or
-    compared again: their cached summaries and charts are replaced, and once the current
-    transaction commits the worker computes them again."""
+    compared again: their cached summaries and charts are replaced, their results
+    revision is raised in the current transaction (their stored series are out of date
+    from its commit on), and once it commits the worker stores and computes them again."""
     ids = sorted(set(station_ids))
     if not ids:
         return
