@@ -76,6 +76,8 @@ def read(station_id: int, parameters: list[str], everything: bool = True) -> dic
 
 def stored(station_id: int, parameters: list[str]) -> dict[str, Columns]:
     """The current stored copies of those of ``parameters`` that have one."""
+    if not parameters:
+        return {}
     chunk = connection.ops.quote_name(SeriesChunk._meta.db_table)
     station = connection.ops.quote_name(Station._meta.db_table)
     marks = ", ".join(["%s"] * len(parameters))

@@ -141,6 +141,7 @@ def test_the_parameters_of_a_station_are_listed_in_order_once_each(well: Station
     _import(_lines("Pb", [0.002, 0.003]) + _lines("As", [0.004, 0.001]) + _lines("Cd", [0.001]))
     assert series_store.parameters_of(well.pk) == ["As", "Cd", "Pb"]
     assert series_store.parameters_of(well.pk + 1000) == []
+    assert series_store.read(well.pk, []) == {}
 
 
 @pytest.mark.django_db
